@@ -1,0 +1,124 @@
+#include "services/common/config.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "services/common/status_macros.h"
+
+#ifndef PATHWAYS_DEFAULT_DATA_DIR
+#define PATHWAYS_DEFAULT_DATA_DIR "/usr/share/pathways"
+#endif
+
+namespace pathways {
+namespace {
+
+absl::StatusOr<int> IntVar(const EnvLookup& env, const std::string& var, int fallback, int min,
+                           int max) {
+  std::optional<std::string> value = env(var);
+  if (!value || value->empty()) return fallback;
+  int parsed = 0;
+  if (!absl::SimpleAtoi(*value, &parsed) || parsed < min || parsed > max) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(var, " must be an integer in ", min, "..", max, ", got \"", *value, "\""));
+  }
+  return parsed;
+}
+
+std::string StringVar(const EnvLookup& env, const std::string& var, std::string fallback) {
+  std::optional<std::string> value = env(var);
+  return value && !value->empty() ? *value : std::move(fallback);
+}
+
+absl::StatusOr<LogLevel> ParseLogLevel(const std::string& text) {
+  std::string lower = absl::AsciiStrToLower(text);
+  if (lower == "debug") return LogLevel::kDebug;
+  if (lower == "info") return LogLevel::kInfo;
+  if (lower == "warning" || lower == "warn") return LogLevel::kWarning;
+  if (lower == "error") return LogLevel::kError;
+  return absl::InvalidArgumentError(
+      absl::StrCat("LOG_LEVEL must be debug, info, warning or error, got \"", text, "\""));
+}
+
+absl::Status ValidateRedisAddress(const std::string& address) {
+  if (address.rfind("unix:", 0) == 0) {
+    if (address.size() > 5) return absl::OkStatus();
+  } else {
+    size_t colon = address.rfind(':');
+    int port = 0;
+    if (colon != std::string::npos && colon > 0 &&
+        absl::SimpleAtoi(address.substr(colon + 1), &port) && port > 0 && port < 65536) {
+      return absl::OkStatus();
+    }
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("REDIS_ADDR must be host:port or unix:/path, got \"", address, "\""));
+}
+
+absl::StatusOr<std::string> AuthSecret(const EnvLookup& env) {
+  std::string secret = StringVar(env, "AUTH_SECRET", "");
+  std::string file = StringVar(env, "AUTH_SECRET_FILE", "");
+  if (secret.empty() && !file.empty()) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+      return absl::InvalidArgumentError(absl::StrCat("AUTH_SECRET_FILE cannot be read: ", file));
+    }
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    secret = std::string(absl::StripTrailingAsciiWhitespace(buffer.str()));
+  }
+  if (secret.size() < 32) {
+    return absl::InvalidArgumentError(
+        "AUTH_SECRET (or AUTH_SECRET_FILE) must hold a signing secret of at least 32 bytes");
+  }
+  return secret;
+}
+
+}  // namespace
+
+EnvLookup ProcessEnv() {
+  return [](const std::string& name) -> std::optional<std::string> {
+    const char* value = std::getenv(name.c_str());
+    if (value == nullptr) return std::nullopt;
+    return std::string(value);
+  };
+}
+
+absl::StatusOr<ServerConfig> LoadServerConfig(const std::string& service_name,
+                                              const EnvLookup& env) {
+  ServerConfig config;
+  config.service_name = service_name;
+  config.listen_host = StringVar(env, "GRPC_HOST", config.listen_host);
+  ASSIGN_OR_RETURN(config.grpc_port, IntVar(env, "GRPC_PORT", config.grpc_port, 0, 65535));
+  ASSIGN_OR_RETURN(config.metrics_port, IntVar(env, "METRICS_PORT", config.metrics_port, 0, 65535));
+  config.redis.address = StringVar(env, "REDIS_ADDR", config.redis.address);
+  RETURN_IF_ERROR(ValidateRedisAddress(config.redis.address));
+  ASSIGN_OR_RETURN(config.redis.pool_size,
+                   IntVar(env, "REDIS_POOL_SIZE", config.redis.pool_size, 1, 256));
+  ASSIGN_OR_RETURN(int redis_timeout_ms, IntVar(env, "REDIS_TIMEOUT_MS", 2000, 10, 60000));
+  config.redis.command_timeout = std::chrono::milliseconds(redis_timeout_ms);
+  config.redis.connect_timeout = std::chrono::milliseconds(std::min(redis_timeout_ms, 1000));
+  ASSIGN_OR_RETURN(config.log_level, ParseLogLevel(StringVar(env, "LOG_LEVEL", "info")));
+  ASSIGN_OR_RETURN(int grace, IntVar(env, "SHUTDOWN_GRACE_SECONDS", 10, 0, 3600));
+  config.shutdown_grace = std::chrono::seconds(grace);
+  ASSIGN_OR_RETURN(int drain, IntVar(env, "SHUTDOWN_DRAIN_SECONDS", 0, 0, 600));
+  config.shutdown_drain = std::chrono::seconds(drain);
+  ASSIGN_OR_RETURN(config.worker_threads,
+                   IntVar(env, "WORKER_THREADS", config.worker_threads, 1, 256));
+  ASSIGN_OR_RETURN(config.max_queued_work,
+                   IntVar(env, "WORKER_QUEUE_LIMIT", config.max_queued_work, 1, 1000000));
+  ASSIGN_OR_RETURN(config.max_watchers, IntVar(env, "MAX_WATCHERS", config.max_watchers, 0, 4096));
+  ASSIGN_OR_RETURN(config.auth_secret, AuthSecret(env));
+  config.data_dir = StringVar(env, "DATA_DIR", PATHWAYS_DEFAULT_DATA_DIR);
+  config.tls_cert_file = StringVar(env, "TLS_CERT_FILE", "");
+  config.tls_key_file = StringVar(env, "TLS_KEY_FILE", "");
+  if (config.tls_cert_file.empty() != config.tls_key_file.empty()) {
+    return absl::InvalidArgumentError("TLS_CERT_FILE and TLS_KEY_FILE must be set together");
+  }
+  return config;
+}
+
+}  // namespace pathways
