@@ -1,0 +1,123 @@
+// Redis failures: UNAVAILABLE while it is down, recovery when it returns, and
+// no acknowledged write lost across a crash.
+#include "absl/strings/str_cat.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "tests/integration/training_fixture.h"
+
+namespace pathways::testing {
+namespace {
+
+using grpc::health::v1::Health;
+using grpc::health::v1::HealthCheckRequest;
+using grpc::health::v1::HealthCheckResponse;
+
+class TrainingResilienceTest : public TrainingServiceTest {
+ protected:
+  // Follows the readiness status through the standard health Watch stream
+  // until it reports `wanted`; the stream's deadline bounds the wait.
+  void AwaitHealth(const std::string& service, HealthCheckResponse::ServingStatus wanted) {
+    auto health = Health::NewStub(service_->NewChannel());
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    HealthCheckRequest request;
+    request.set_service(service);
+    auto reader = health->Watch(&context, request);
+    HealthCheckResponse response;
+    while (reader->Read(&response)) {
+      if (response.status() == wanted) {
+        context.TryCancel();
+        return;
+      }
+    }
+    FAIL() << "health of \"" << service << "\" never became " << wanted << ": "
+           << reader->Finish().error_message();
+  }
+
+  HealthCheckResponse::ServingStatus Health(const std::string& service) {
+    auto health = Health::NewStub(service_->NewChannel());
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    HealthCheckRequest request;
+    request.set_service(service);
+    HealthCheckResponse response;
+    EXPECT_TRUE(health->Check(&context, request, &response).ok());
+    return response.status();
+  }
+};
+
+TEST_F(TrainingResilienceTest, RedisCrashIsUnavailableThenRecoversWithNothingLost) {
+  CreateProvider("wigan-and-leigh");
+  std::string token = ProviderToken("wigan-and-leigh");
+  constexpr int kAcknowledged = 50;
+  for (int i = 0; i < kAcknowledged; ++i) {
+    tv1::Course course;
+    grpc::Status status =
+        CreateCourse(token, "wigan-and-leigh", absl::StrCat("c", i), MakeCourse(), &course);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+  }
+
+  redis_->Kill();  // A crash, not a clean shutdown.
+
+  tv1::Course course;
+  grpc::Status down = CreateCourse(token, "wigan-and-leigh", "during", MakeCourse(), &course);
+  EXPECT_EQ(down.error_code(), grpc::StatusCode::UNAVAILABLE) << down.error_message();
+  tv1::GetCourseRequest get;
+  get.set_name("providers/wigan-and-leigh/courses/c0");
+  EXPECT_EQ(stub_->GetCourse(As(token).get(), get, &course).error_code(),
+            grpc::StatusCode::UNAVAILABLE);
+  AwaitHealth("", HealthCheckResponse::NOT_SERVING);
+  AwaitHealth(training::kTrainingServiceName, HealthCheckResponse::NOT_SERVING);
+  EXPECT_EQ(Health(kLivenessService), HealthCheckResponse::SERVING);
+
+  redis_->Start();
+  AwaitHealth("", HealthCheckResponse::SERVING);
+
+  // Every acknowledged write survived; the refused one left nothing behind.
+  for (int i = 0; i < kAcknowledged; ++i) {
+    get.set_name(absl::StrCat("providers/wigan-and-leigh/courses/c", i));
+    grpc::Status status = stub_->GetCourse(As(token).get(), get, &course);
+    ASSERT_TRUE(status.ok()) << get.name() << ": " << status.error_message();
+  }
+  get.set_name("providers/wigan-and-leigh/courses/during");
+  EXPECT_EQ(stub_->GetCourse(As(token).get(), get, &course).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(redis_->Query({"XLEN", "training:v1:changes:courses"}), std::to_string(kAcknowledged));
+
+  // And writes work again.
+  ASSERT_TRUE(CreateCourse(token, "wigan-and-leigh", "after", MakeCourse(), &course).ok());
+}
+
+TEST_F(TrainingResilienceTest, WatchEndsUnavailableWhenRedisGoesAndResumesAfter) {
+  CreateProvider("rochdale-sixth-form");
+  std::string token = ProviderToken("rochdale-sixth-form");
+  tv1::Course first;
+  ASSERT_TRUE(CreateCourse(token, "rochdale-sixth-form", "first", MakeCourse(), &first).ok());
+
+  auto context = As(admin_);
+  tv1::WatchCoursesRequest request;
+  request.mutable_start_revision()->set_token("0-0");
+  auto reader = stub_->WatchCourses(context.get(), request);
+  tv1::CourseChange change;
+  ASSERT_TRUE(reader->Read(&change));
+  std::string seen = change.revision().token();
+
+  redis_->Kill();
+  while (reader->Read(&change)) {
+  }
+  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::UNAVAILABLE);
+  AwaitHealth("", HealthCheckResponse::NOT_SERVING);
+
+  redis_->Start();
+  AwaitHealth("", HealthCheckResponse::SERVING);
+  tv1::Course second;
+  ASSERT_TRUE(CreateCourse(token, "rochdale-sixth-form", "second", MakeCourse(), &second).ok());
+  auto again = As(admin_);
+  request.mutable_start_revision()->set_token(seen);
+  auto resumed = stub_->WatchCourses(again.get(), request);
+  ASSERT_TRUE(resumed->Read(&change));
+  EXPECT_EQ(change.name(), second.name());
+  again->TryCancel();
+}
+
+}  // namespace
+}  // namespace pathways::testing
