@@ -85,6 +85,25 @@ std::string TokenAuthority::Issue(const Principal& principal, absl::Duration lif
 }
 
 absl::StatusOr<Principal> TokenAuthority::Verify(absl::string_view token, absl::Time now) const {
+  {
+    std::lock_guard<std::mutex> lock(cache_mutex_);
+    auto it = cache_.find(token);
+    if (it != cache_.end()) {
+      if (it->second.expires > now) return it->second.principal;
+      cache_.erase(it);
+      return Unauthenticated("expired");
+    }
+  }
+  absl::StatusOr<Verified> verified = VerifyUncached(token, now);
+  if (!verified.ok()) return verified.status();
+  std::lock_guard<std::mutex> lock(cache_mutex_);
+  if (cache_.size() >= kMaxCachedTokens) cache_.clear();
+  cache_.emplace(std::string(token), *verified);
+  return verified->principal;
+}
+
+absl::StatusOr<TokenAuthority::Verified> TokenAuthority::VerifyUncached(absl::string_view token,
+                                                                        absl::Time now) const {
   std::vector<absl::string_view> parts = absl::StrSplit(token, '.');
   if (parts.size() != 3) return Unauthenticated("not a JWT");
   std::string header;
@@ -111,7 +130,8 @@ absl::StatusOr<Principal> TokenAuthority::Verify(absl::string_view token, absl::
   }
   absl::StatusOr<Role> role = ParseRole(claims.role());
   if (!role.ok()) return Unauthenticated("unknown role");
-  return Principal{*role, claims.org(), claims.sub()};
+  return Verified{Principal{*role, claims.org(), claims.sub()},
+                  absl::FromUnixSeconds(claims.exp())};
 }
 
 absl::StatusOr<Principal> TokenAuthority::Authenticate(

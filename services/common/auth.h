@@ -4,9 +4,11 @@
 #pragma once
 
 #include <chrono>
+#include <mutex>
 #include <string>
 #include <string_view>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -29,7 +31,7 @@ struct Principal {
   std::string subject;       // The caller's own id, for audit.
 };
 
-// Signs and verifies tokens with one shared secret.
+// Signs and verifies tokens with one shared secret. Thread-safe.
 class TokenAuthority {
  public:
   explicit TokenAuthority(std::string secret);
@@ -43,8 +45,20 @@ class TokenAuthority {
 
  private:
   std::string Sign(absl::string_view signing_input) const;
+  struct Verified {
+    Principal principal;
+    absl::Time expires;
+  };
+  absl::StatusOr<Verified> VerifyUncached(absl::string_view token, absl::Time now) const;
+
+  // A client sends the same token on every call: remember tokens already
+  // verified (until they expire) instead of checking the HMAC and parsing the
+  // claims each time. Bounded; cleared when full.
+  static constexpr size_t kMaxCachedTokens = 4096;
 
   std::string secret_;
+  mutable std::mutex cache_mutex_;
+  mutable absl::flat_hash_map<std::string, Verified> cache_;
 };
 
 // PERMISSION_DENIED unless the caller has one of the roles.
