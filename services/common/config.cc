@@ -58,7 +58,7 @@ absl::Status ValidateRedisAddress(const std::string& address) {
       absl::StrCat("REDIS_ADDR must be host:port or unix:/path, got \"", address, "\""));
 }
 
-absl::StatusOr<std::string> AuthSecret(const EnvLookup& env) {
+absl::StatusOr<std::string> ReadAuthSecret(const EnvLookup& env) {
   std::string secret = StringVar(env, "AUTH_SECRET", "");
   std::string file = StringVar(env, "AUTH_SECRET_FILE", "");
   if (secret.empty() && !file.empty()) {
@@ -78,6 +78,8 @@ absl::StatusOr<std::string> AuthSecret(const EnvLookup& env) {
 }
 
 }  // namespace
+
+absl::StatusOr<std::string> LoadAuthSecret(const EnvLookup& env) { return ReadAuthSecret(env); }
 
 EnvLookup ProcessEnv() {
   return [](const std::string& name) -> std::optional<std::string> {
@@ -111,7 +113,7 @@ absl::StatusOr<ServerConfig> LoadServerConfig(const std::string& service_name,
   ASSIGN_OR_RETURN(config.max_queued_work,
                    IntVar(env, "WORKER_QUEUE_LIMIT", config.max_queued_work, 1, 1000000));
   ASSIGN_OR_RETURN(config.max_watchers, IntVar(env, "MAX_WATCHERS", config.max_watchers, 0, 4096));
-  ASSIGN_OR_RETURN(config.auth_secret, AuthSecret(env));
+  ASSIGN_OR_RETURN(config.auth_secret, ReadAuthSecret(env));
   config.data_dir = StringVar(env, "DATA_DIR", PATHWAYS_DEFAULT_DATA_DIR);
   config.tls_cert_file = StringVar(env, "TLS_CERT_FILE", "");
   config.tls_key_file = StringVar(env, "TLS_KEY_FILE", "");

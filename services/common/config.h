@@ -53,6 +53,10 @@ struct ServerConfig {
   std::string tls_key_file;     // TLS_KEY_FILE
 };
 
+// The token signing secret from AUTH_SECRET or AUTH_SECRET_FILE (at least 32
+// bytes), by the rules every server uses; for tools that sign tokens too.
+absl::StatusOr<std::string> LoadAuthSecret(const EnvLookup& env);
+
 // Parses and validates the configuration; any bad value is an
 // InvalidArgument naming the variable.
 absl::StatusOr<ServerConfig> LoadServerConfig(const std::string& service_name,

@@ -28,6 +28,7 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "pathways/training/v1/training_service.grpc.pb.h"
 #include "services/common/auth.h"
+#include "services/common/config.h"
 
 namespace pathways::load {
 namespace {
@@ -202,13 +203,14 @@ int Main(int argc, char** argv) {
     }
   }
   if (options.token.empty()) {
-    const char* secret = std::getenv("AUTH_SECRET");
-    if (secret == nullptr || std::string(secret).size() < 32) {
-      std::cerr << "give --token, or AUTH_SECRET (the server's signing secret)\n";
+    absl::StatusOr<std::string> secret = LoadAuthSecret(ProcessEnv());
+    if (!secret.ok()) {
+      std::cerr << "give --token, or the server's signing secret: " << secret.status().message()
+                << "\n";
       return 2;
     }
     options.token =
-        TokenAuthority(secret).Issue(Principal{Role::kAdmin, "load", "load-tool"}, absl::Hours(1));
+        TokenAuthority(*secret).Issue(Principal{Role::kAdmin, "load", "load-tool"}, absl::Hours(1));
   }
 
   auto channel = grpc::CreateChannel(options.target, grpc::InsecureChannelCredentials());
