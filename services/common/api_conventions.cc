@@ -118,6 +118,9 @@ absl::Status ValidateUpdateMask(const google::protobuf::FieldMask& mask,
     const std::string& path = mask.paths(i);
     absl::string_view top = absl::string_view(path).substr(0, path.find('.'));
     bool forbidden = std::find(output_only.begin(), output_only.end(), top) != output_only.end();
+    // FieldMaskUtil skips empty segments, so "" or "venue..outcode" would
+    // otherwise pass as a valid path that changes nothing.
+    for (absl::string_view part : absl::StrSplit(path, '.')) forbidden = forbidden || part.empty();
     if (forbidden ||
         !google::protobuf::util::FieldMaskUtil::GetFieldDescriptors(descriptor, path, nullptr)) {
       return absl::InvalidArgumentError(absl::StrCat("update_mask.paths[", i, "] \"", path,
@@ -137,9 +140,10 @@ void ApplyUpdateMask(const google::protobuf::FieldMask& mask,
 
 google::protobuf::Timestamp ToTimestamp(absl::Time time) {
   google::protobuf::Timestamp out;
-  int64_t nanos = absl::ToUnixNanos(time);
-  out.set_seconds(nanos / 1000000000);
-  out.set_nanos(static_cast<int32_t>(nanos % 1000000000));
+  int64_t seconds = absl::ToUnixSeconds(time);  // Rounds towards the past.
+  out.set_seconds(seconds);
+  out.set_nanos(
+      static_cast<int32_t>((time - absl::FromUnixSeconds(seconds)) / absl::Nanoseconds(1)));
   return out;
 }
 

@@ -88,11 +88,24 @@ absl::Status StatusFromRedisError(absl::string_view error) {
       {"OUT_OF_RANGE ", absl::StatusCode::kOutOfRange},
       {"PERMISSION_DENIED ", absl::StatusCode::kPermissionDenied},
   };
-  for (const auto& [prefix, code] : kCodes) {
-    size_t at = error.find(prefix);
-    if (at != absl::string_view::npos && (at == 0 || error[at - 1] == ' ')) {
-      return absl::Status(code, error.substr(at + prefix.size()));
+  // The earliest code that starts a word wins, so a message that mentions
+  // another code's name keeps its own.
+  size_t best = absl::string_view::npos;
+  const std::pair<absl::string_view, absl::StatusCode>* found = nullptr;
+  for (const auto& entry : kCodes) {
+    for (size_t at = error.find(entry.first); at != absl::string_view::npos;
+         at = error.find(entry.first, at + 1)) {
+      if (at == 0 || error[at - 1] == ' ') {
+        if (at < best) {
+          best = at;
+          found = &entry;
+        }
+        break;
+      }
     }
+  }
+  if (found != nullptr) {
+    return absl::Status(found->second, error.substr(best + found->first.size()));
   }
   // A loading or busy server is a passing condition: callers may retry.
   if (absl::StartsWith(error, "LOADING") || absl::StartsWith(error, "BUSY") ||

@@ -88,19 +88,29 @@ absl::StatusOr<std::unique_ptr<const Geography>> Geography::Parse(CsvReader& rea
 }
 
 std::string Geography::NormalizeOutcode(std::string_view input) {
-  std::string s;
-  s.reserve(input.size());
-  for (char c : input) {
-    if (!absl::ascii_isspace(static_cast<unsigned char>(c))) s.push_back(absl::ascii_toupper(c));
+  std::string upper;
+  upper.reserve(input.size());
+  for (char c : input) upper.push_back(absl::ascii_toupper(static_cast<unsigned char>(c)));
+  std::string_view text = upper;
+  auto is_space = [](char c) { return absl::ascii_isspace(static_cast<unsigned char>(c)); };
+  while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
+  while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
+  // Written with a space ("M1 1AE"), the parts are given: the first must be
+  // an outcode and the rest a whole inward code. ("M1 1" is not "M11".)
+  size_t space = text.find_first_of(" \t\r\n");
+  if (space != std::string_view::npos) {
+    std::string_view outward = text.substr(0, space);
+    std::string_view inward = text.substr(space);
+    while (!inward.empty() && is_space(inward.front())) inward.remove_prefix(1);
+    return IsOutwardCode(outward) && IsInwardCode(inward) ? std::string(outward) : "";
   }
-  if (IsOutwardCode(s)) return s;
+  if (IsOutwardCode(text)) return std::string(text);
   // Outcodes are at most 4 characters, so a valid outcode is never also a
   // full postcode; the inward part is always the last 3.
-  if (s.size() > kInwardLength) {
-    std::string_view outward = std::string_view(s).substr(0, s.size() - kInwardLength);
-    if (IsOutwardCode(outward) && IsInwardCode(std::string_view(s).substr(outward.size()))) {
-      s.resize(outward.size());
-      return s;
+  if (text.size() > kInwardLength) {
+    std::string_view outward = text.substr(0, text.size() - kInwardLength);
+    if (IsOutwardCode(outward) && IsInwardCode(text.substr(outward.size()))) {
+      return std::string(outward);
     }
   }
   return "";

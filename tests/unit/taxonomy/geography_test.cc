@@ -53,6 +53,8 @@ TEST(NormalizeOutcodeTest, InvalidInputGivesEmpty) {
   EXPECT_EQ(Geography::NormalizeOutcode("M"), "");
   EXPECT_EQ(Geography::NormalizeOutcode("M1AE"), "");  // Neither outcode nor postcode.
   EXPECT_EQ(Geography::NormalizeOutcode("M1 1A"), "");
+  EXPECT_EQ(Geography::NormalizeOutcode("M1 1"), "");  // Not M11, another district.
+  EXPECT_EQ(Geography::NormalizeOutcode("  m1   1ae "), "M1");
   EXPECT_EQ(Geography::NormalizeOutcode("M1 AAE"), "");  // Inward part starts with a digit.
   EXPECT_EQ(Geography::NormalizeOutcode("SW1A 1AA X"), "");
   EXPECT_EQ(Geography::NormalizeOutcode("M1-1AE"), "");
