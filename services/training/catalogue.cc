@@ -6,14 +6,11 @@
 #include "absl/strings/str_cat.h"
 #include "services/common/api_conventions.h"
 #include "services/common/field_validation.h"
+#include "services/common/resource_api.h"
 #include "services/common/status_macros.h"
 
 namespace pathways::training {
 namespace {
-
-// How many stored courses one filtered List call looks at at most before
-// returning a (possibly short) page with a token to continue.
-constexpr int kMaxScannedPerPage = 5000;
 
 std::string ProviderName(absl::string_view id) { return absl::StrCat("providers/", id); }
 
@@ -83,18 +80,11 @@ absl::Status Catalogue::GetProvider(const Principal&, const v1::GetProviderReque
 
 absl::Status Catalogue::ListProviders(const Principal&, const v1::ListProvidersRequest& request,
                                       v1::ListProvidersResponse* response) {
-  ASSIGN_OR_RETURN(int page_size, PageSize(request.page_size()));
-  std::string after;
-  if (!request.page_token().empty()) {
-    ASSIGN_OR_RETURN(after, DecodePageToken(request.page_token(), "providers"));
-  }
-  ASSIGN_OR_RETURN(ResourcePage page, providers_->List("", after, page_size));
-  for (const StoredResource& stored : page.items) {
-    ASSIGN_OR_RETURN(*response->add_providers(), DecodeResource<v1::Provider>(stored));
-  }
-  if (!page.continue_after.empty()) {
-    response->set_next_page_token(EncodePageToken("providers", page.continue_after));
-  }
+  ASSIGN_OR_RETURN(ListedPage<v1::Provider> page,
+                   ListResources<v1::Provider>(*providers_, "", "providers", request.page_token(),
+                                               request.page_size()));
+  for (v1::Provider& provider : page.items) *response->add_providers() = std::move(provider);
+  response->set_next_page_token(page.next_page_token);
   return absl::OkStatus();
 }
 
@@ -219,7 +209,6 @@ absl::Status Catalogue::ListCourses(const Principal&, const v1::ListCoursesReque
                                     v1::ListCoursesResponse* response) {
   ASSIGN_OR_RETURN(std::vector<std::string> ids,
                    ParseResourceName("parent", request.parent(), {"providers"}, true));
-  ASSIGN_OR_RETURN(int page_size, PageSize(request.page_size()));
   std::string skill = request.skill();
   if (!skill.empty()) RETURN_IF_ERROR(NormalizeSkill("skill", validator_->taxonomy(), &skill));
   std::string outcode = request.outcode();
@@ -228,43 +217,24 @@ absl::Status Catalogue::ListCourses(const Principal&, const v1::ListCoursesReque
   }
   bool by_date = request.has_start_after();
   if (by_date) RETURN_IF_ERROR(CheckDate("start_after", request.start_after()));
-  bool filtered = !skill.empty() || !outcode.empty() || by_date;
-
+  std::function<bool(const v1::Course&)> keep;
+  if (!skill.empty() || !outcode.empty() || by_date) {
+    keep = [&](const v1::Course& course) {
+      return (skill.empty() || Teaches(course, skill)) &&
+             (outcode.empty() || course.venue().outcode() == outcode) &&
+             (!by_date || StartsOnOrAfter(course, request.start_after()));
+    };
+  }
   std::string query = absl::StrCat(request.parent(), "|", skill, "|", outcode, "|",
                                    request.start_after().ShortDebugString());
-  std::string after;
-  if (!request.page_token().empty()) {
-    ASSIGN_OR_RETURN(after, DecodePageToken(request.page_token(), query));
-  }
-  std::string parent = ids[0] == "-" ? "" : request.parent();
-  int scanned = 0;
-  for (bool first = true;; first = false) {
-    int want = filtered ? page_size : page_size - response->courses_size();
-    ASSIGN_OR_RETURN(ResourcePage page, courses_->List(parent, after, want));
-    if (first) response->mutable_revision()->set_token(page.revision);
-    size_t consumed = 0;
-    bool full = false;
-    for (const StoredResource& stored : page.items) {
-      ++consumed;
-      after = stored.name;
-      ASSIGN_OR_RETURN(v1::Course course, DecodeResource<v1::Course>(stored));
-      if ((!skill.empty() && !Teaches(course, skill)) ||
-          (!outcode.empty() && course.venue().outcode() != outcode) ||
-          (by_date && !StartsOnOrAfter(course, request.start_after()))) {
-        continue;
-      }
-      *response->add_courses() = std::move(course);
-      full = response->courses_size() == page_size;
-      if (full) break;
-    }
-    scanned += static_cast<int>(consumed);
-    bool more = consumed < page.items.size() || !page.continue_after.empty();
-    if (!more) return absl::OkStatus();
-    if (full || scanned >= kMaxScannedPerPage) {
-      response->set_next_page_token(EncodePageToken(query, after));
-      return absl::OkStatus();
-    }
-  }
+  ASSIGN_OR_RETURN(
+      ListedPage<v1::Course> page,
+      ListResources<v1::Course>(*courses_, ids[0] == "-" ? "" : request.parent(), query,
+                                request.page_token(), request.page_size(), keep));
+  for (v1::Course& course : page.items) *response->add_courses() = std::move(course);
+  response->set_next_page_token(page.next_page_token);
+  response->mutable_revision()->set_token(page.revision);
+  return absl::OkStatus();
 }
 
 absl::Status Catalogue::UpdateCourse(const Principal& caller,
@@ -310,23 +280,7 @@ absl::StatusOr<std::string> Catalogue::StartWatch(const Principal& caller,
 }
 
 absl::StatusOr<v1::CourseChange> Catalogue::ToCourseChange(ResourceChange& change) {
-  v1::CourseChange out;
-  out.set_name(change.name);
-  out.mutable_revision()->set_token(change.revision);
-  switch (change.kind) {
-    case ChangeKind::kCreated:
-      out.set_type(common::v1::CHANGE_TYPE_CREATED);
-      break;
-    case ChangeKind::kUpdated:
-      out.set_type(common::v1::CHANGE_TYPE_UPDATED);
-      break;
-    case ChangeKind::kDeleted:
-      out.set_type(common::v1::CHANGE_TYPE_DELETED);
-      return out;
-  }
-  ASSIGN_OR_RETURN(*out.mutable_course(), DecodeResource<v1::Course>(StoredResource{
-                                              change.name, change.data, change.etag}));
-  return out;
+  return MakeChangeMessage(change, &v1::CourseChange::mutable_course);
 }
 
 }  // namespace pathways::training
