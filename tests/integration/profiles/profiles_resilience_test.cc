@@ -1,0 +1,125 @@
+// Redis failures: UNAVAILABLE while it is down (and no unaudited read gets
+// out), recovery when it returns, and no acknowledged write lost.
+#include "absl/strings/str_cat.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "services/common/server_runner.h"
+#include "tests/integration/profiles/profiles_fixture.h"
+
+namespace pathways::testing {
+namespace {
+
+using grpc::health::v1::Health;
+using grpc::health::v1::HealthCheckRequest;
+using grpc::health::v1::HealthCheckResponse;
+
+class ProfilesResilienceTest : public ProfilesServiceTest {
+ protected:
+  // Follows the readiness status through the standard health Watch stream
+  // until it reports `wanted`; the stream's deadline bounds the wait.
+  void AwaitHealth(const std::string& service, HealthCheckResponse::ServingStatus wanted) {
+    auto health = Health::NewStub(service_->NewChannel());
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+    HealthCheckRequest request;
+    request.set_service(service);
+    auto reader = health->Watch(&context, request);
+    HealthCheckResponse response;
+    while (reader->Read(&response)) {
+      if (response.status() == wanted) {
+        context.TryCancel();
+        return;
+      }
+    }
+    FAIL() << "health of \"" << service << "\" never became " << wanted << ": "
+           << reader->Finish().error_message();
+  }
+
+  HealthCheckResponse::ServingStatus HealthOf(const std::string& service) {
+    auto health = Health::NewStub(service_->NewChannel());
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    HealthCheckRequest request;
+    request.set_service(service);
+    HealthCheckResponse response;
+    EXPECT_TRUE(health->Check(&context, request, &response).ok());
+    return response.status();
+  }
+};
+
+TEST_F(ProfilesResilienceTest, RedisCrashIsUnavailableThenRecoversWithNothingLost) {
+  std::string adviser = Adviser("wigan-careers");
+  constexpr int kAcknowledged = 20;
+  for (int i = 0; i < kAcknowledged; ++i) MustCreate(adviser, absl::StrCat("p", i));
+
+  redis_->Kill();  // A crash, not a clean shutdown.
+
+  pv1::Profile profile;
+  grpc::Status down = Create(adviser, "during", MakeProfile(), &profile);
+  EXPECT_EQ(down.error_code(), grpc::StatusCode::UNAVAILABLE) << down.error_message();
+  grpc::Status read = Get(adviser, "profiles/p0", &profile);
+  EXPECT_EQ(read.error_code(), grpc::StatusCode::UNAVAILABLE) << read.error_message();
+  EXPECT_TRUE(profile.name().empty());
+  pv1::ListProfilesRequest list;
+  pv1::ListProfilesResponse listed;
+  EXPECT_EQ(stub_->ListProfiles(As(adviser).get(), list, &listed).error_code(),
+            grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(listed.profiles_size(), 0);
+  AwaitHealth("", HealthCheckResponse::NOT_SERVING);
+  AwaitHealth(profiles::kProfilesServiceName, HealthCheckResponse::NOT_SERVING);
+  EXPECT_EQ(HealthOf(kLivenessService), HealthCheckResponse::SERVING);
+
+  redis_->Start();
+  AwaitHealth("", HealthCheckResponse::SERVING);
+
+  // Every acknowledged write survived, with its audit trail; the refused
+  // one left nothing behind.
+  for (int i = 0; i < kAcknowledged; ++i) {
+    std::string name = absl::StrCat("profiles/p", i);
+    grpc::Status status = Get(adviser, name, &profile);
+    ASSERT_TRUE(status.ok()) << name << ": " << status.error_message();
+  }
+  EXPECT_EQ(Get(admin_, "profiles/during", &profile).error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(redis_->Query({"XLEN", "profiles:v1:changes:profiles"}), std::to_string(kAcknowledged));
+  std::vector<pv1::AuditEvent> audit = AuditOf("profiles/p0");
+  ASSERT_EQ(audit.size(), 2u);  // The read just now, and the creation.
+  EXPECT_EQ(audit[1].action(), pv1::AUDIT_ACTION_CREATE);
+
+  // And writes work again.
+  pv1::Profile after;
+  ASSERT_TRUE(Create(adviser, "after", MakeProfile(), &after).ok());
+}
+
+TEST_F(ProfilesResilienceTest, WatchEndsUnavailableWhenRedisGoesAndResumesAfter) {
+  std::string adviser = Adviser("rochdale-careers");
+  pv1::Profile first = MustCreate(adviser, "first");
+
+  auto context = As(admin_);
+  pv1::WatchProfilesRequest request;
+  request.mutable_start_revision()->set_token("0-0");
+  auto reader = stub_->WatchProfiles(context.get(), request);
+  pv1::ProfileChange change;
+  ASSERT_TRUE(reader->Read(&change));
+  std::string seen = change.revision().token();
+
+  redis_->Kill();
+  while (reader->Read(&change)) {
+  }
+  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::UNAVAILABLE);
+  AwaitHealth("", HealthCheckResponse::NOT_SERVING);
+
+  redis_->Start();
+  AwaitHealth("", HealthCheckResponse::SERVING);
+  pv1::Profile second = MustCreate(adviser, "second");
+  auto again = As(admin_);
+  request.mutable_start_revision()->set_token(seen);
+  auto resumed = stub_->WatchProfiles(again.get(), request);
+  ASSERT_TRUE(resumed->Read(&change));
+  EXPECT_EQ(change.name(), second.name());
+  again->TryCancel();
+  while (resumed->Read(&change)) {
+  }
+  resumed->Finish();
+}
+
+}  // namespace
+}  // namespace pathways::testing
