@@ -10,7 +10,8 @@ writes RFC 4180 CSV with LF line ends.
 Usage:
   tools/derive_reference_data.py [SOURCE_DIR] [--out DATA_DIR]
 
-SOURCE_DIR holds esco-v1.1.1/ and uk-geography/ (default /work/shared/data).
+SOURCE_DIR holds esco-v1.1.1/, uk-geography/ and uk-soc2020/ (default
+/work/shared/data).
 DATA_DIR defaults to the repository's data/ folder. The output depends only on
 the input files, so re-running it on the same sources gives identical bytes.
 
@@ -419,6 +420,78 @@ Columns: `outcode`, `latitude`, `longitude` (WGS84 degrees), `main_lad_code`,
         f.write(text)
 
 
+SOC_SOURCES = ["soc2020_groups.csv"]
+SOC_LEVELS = ("major", "sub_major", "minor", "unit")
+SOC_ATTRIBUTION = (
+    "Source: Office for National Statistics licensed under the Open Government Licence v3.0"
+)
+
+
+def derive_soc(src, out):
+    """UK SOC 2020 groups: code, level and title only.
+
+    The demand service checks roles' soc2020_code against the unit groups; the
+    long descriptions, tasks and job titles stay upstream.
+    """
+    rows = read_rows(os.path.join(src, "soc2020_groups.csv"))
+    digits = {"major": 1, "sub_major": 2, "minor": 3, "unit": 4}
+    result = []
+    seen = set()
+    for r in rows:
+        code, level = r["soc2020_code"].strip(), r["level"].strip()
+        parent = r["parent_code"].strip()
+        if level not in SOC_LEVELS:
+            raise DataError(f"SOC 2020 group {code!r} has unknown level {level!r}")
+        if not re.fullmatch(r"[0-9]{%d}" % digits[level], code):
+            raise DataError(f"SOC 2020 {level} group code {code!r} is not {digits[level]} digits")
+        if code in seen:
+            raise DataError(f"duplicate SOC 2020 group {code}")
+        if level != "major" and (parent not in seen or not code.startswith(parent)):
+            raise DataError(f"SOC 2020 group {code} does not follow its parent {parent!r}")
+        title = " ".join(r["title"].split())
+        if not title:
+            raise DataError(f"SOC 2020 group {code} has no title")
+        seen.add(code)
+        result.append([code, level, title])
+    result.sort(key=lambda row: row[0])
+    os.makedirs(out, exist_ok=True)
+    n = write_csv(os.path.join(out, "soc2020.csv"), ["code", "level", "title"], result)
+    return {"soc2020.csv": n}
+
+
+def append_soc_attribution(path, soc_src, soc_counts):
+    checksums = "\n".join(
+        f"  - `{name}` sha256 `{sha256(os.path.join(soc_src, name))}`" for name in SOC_SOURCES
+    )
+    files = "\n".join(f"- `soc/{name}` — {n:,} rows" for name, n in soc_counts.items())
+    text = f"""
+## UK Standard Occupational Classification 2020 (`soc/`)
+
+> {SOC_ATTRIBUTION}
+
+**Licence.** © Crown copyright, Office for National Statistics, under the Open
+Government Licence v3.0
+(https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/).
+
+**Source.** ONS "SOC 2020 Volume 1: structure and descriptions of unit groups"
+(edition of 16 October 2024), sheet "SOC2020 descriptions", as flattened to one row
+per group in `soc2020_groups.csv`.
+Files read:
+{checksums}
+
+**Derivation.** Keeps each group's code, level and title (whitespace runs
+collapsed); descriptions, entry routes, tasks and job titles are dropped. Sorted
+by code, so a group follows its parent.
+
+{files}
+
+Columns: `code` (1 to 4 digits), `level` (`major`, `sub_major`, `minor` or `unit`),
+`title`. Roles' `soc2020_code` must name a `unit` group.
+"""
+    with open(path, "a", encoding="utf-8", newline="\n") as f:
+        f.write(text)
+
+
 def main(argv):
     repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -428,9 +501,11 @@ def main(argv):
 
     esco_src = os.path.join(args.source, "esco-v1.1.1")
     geo_src = os.path.join(args.source, "uk-geography")
+    soc_src = os.path.join(args.source, "uk-soc2020")
     try:
         esco_counts, esco_notes = derive_esco(esco_src, os.path.join(args.out, "esco"))
         geo_counts = derive_geo(geo_src, os.path.join(args.out, "geo"))
+        soc_counts = derive_soc(soc_src, os.path.join(args.out, "soc"))
     except (DataError, KeyError, OSError) as e:
         print(f"derive_reference_data: {e}", file=sys.stderr)
         return 1
@@ -442,7 +517,9 @@ def main(argv):
         esco_notes,
         geo_counts,
     )
-    for name, n in list(esco_counts.items()) + list(geo_counts.items()):
+    append_soc_attribution(os.path.join(args.out, "ATTRIBUTION.md"), soc_src, soc_counts)
+    all_counts = list(esco_counts.items()) + list(geo_counts.items()) + list(soc_counts.items())
+    for name, n in all_counts:
         print(f"{name}: {n} rows")
     for note in esco_notes:
         print(f"note: {note}")
