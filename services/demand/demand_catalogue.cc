@@ -7,14 +7,12 @@
 #include "absl/strings/str_cat.h"
 #include "services/common/api_conventions.h"
 #include "services/common/field_validation.h"
+#include "services/common/resource_api.h"
 #include "services/common/status_macros.h"
 
 namespace pathways::demand {
 namespace {
 
-// How many stored roles one filtered List call looks at at most before
-// returning a (possibly short) page with a token to continue.
-constexpr int kMaxScannedPerPage = 5000;
 // Roles read per page when copying an employer's display name to them.
 constexpr int kCopyPageSize = 500;
 // Attempts to copy a display name onto a role that keeps changing.
@@ -133,18 +131,11 @@ absl::Status DemandCatalogue::ListEmployers(const Principal& caller,
                                             v1::ListEmployersResponse* response) {
   RETURN_IF_ERROR(
       RequireRole(caller, {Role::kAdmin, Role::kAdviser, Role::kAnalyst, Role::kService}));
-  ASSIGN_OR_RETURN(int page_size, PageSize(request.page_size()));
-  std::string after;
-  if (!request.page_token().empty()) {
-    ASSIGN_OR_RETURN(after, DecodePageToken(request.page_token(), "employers"));
-  }
-  ASSIGN_OR_RETURN(ResourcePage page, employers_->List("", after, page_size));
-  for (const StoredResource& stored : page.items) {
-    ASSIGN_OR_RETURN(*response->add_employers(), DecodeResource<v1::Employer>(stored));
-  }
-  if (!page.continue_after.empty()) {
-    response->set_next_page_token(EncodePageToken("employers", page.continue_after));
-  }
+  ASSIGN_OR_RETURN(ListedPage<v1::Employer> page,
+                   ListResources<v1::Employer>(*employers_, "", "employers", request.page_token(),
+                                               request.page_size()));
+  for (v1::Employer& employer : page.items) *response->add_employers() = std::move(employer);
+  response->set_next_page_token(page.next_page_token);
   return absl::OkStatus();
 }
 
@@ -362,7 +353,7 @@ absl::Status DemandCatalogue::ListRoles(const Principal& caller,
   ASSIGN_OR_RETURN(std::vector<std::string> ids,
                    ParseResourceName("parent", request.parent(), {"employers"}, true));
   RETURN_IF_ERROR(RequireReader(caller, ids[0]));
-  ASSIGN_OR_RETURN(int page_size, PageSize(request.page_size()));
+  RETURN_IF_ERROR(PageSize(request.page_size()).status());
   std::string occupation = request.occupation();
   if (!occupation.empty()) {
     std::optional<taxonomy::OccupationIndex> index =
@@ -384,42 +375,24 @@ absl::Status DemandCatalogue::ListRoles(const Principal& caller,
   bool filtered = !occupation.empty() || !skill.empty() || !outcode.empty() || emerging_only ||
                   apprenticeship_only;
 
+  std::function<bool(const v1::Role&)> keep;
+  if (filtered) {
+    keep = [&](const v1::Role& role) {
+      return (occupation.empty() || role.occupation() == occupation) &&
+             (skill.empty() || RequiresSkill(role, skill)) &&
+             (outcode.empty() || role.site().outcode() == outcode) &&
+             (!emerging_only || role.emerging()) && (!apprenticeship_only || role.apprenticeship());
+    };
+  }
   std::string query = absl::StrCat(request.parent(), "|", occupation, "|", skill, "|", outcode, "|",
                                    emerging_only, "|", apprenticeship_only);
-  std::string after;
-  if (!request.page_token().empty()) {
-    ASSIGN_OR_RETURN(after, DecodePageToken(request.page_token(), query));
-  }
-  std::string parent = ids[0] == "-" ? "" : request.parent();
-  int scanned = 0;
-  for (bool first = true;; first = false) {
-    int want = filtered ? page_size : page_size - response->roles_size();
-    ASSIGN_OR_RETURN(ResourcePage page, roles_->List(parent, after, want));
-    if (first) response->mutable_revision()->set_token(page.revision);
-    size_t consumed = 0;
-    bool full = false;
-    for (const StoredResource& stored : page.items) {
-      ++consumed;
-      after = stored.name;
-      ASSIGN_OR_RETURN(v1::Role role, DecodeResource<v1::Role>(stored));
-      if ((!occupation.empty() && role.occupation() != occupation) ||
-          (!skill.empty() && !RequiresSkill(role, skill)) ||
-          (!outcode.empty() && role.site().outcode() != outcode) ||
-          (emerging_only && !role.emerging()) || (apprenticeship_only && !role.apprenticeship())) {
-        continue;
-      }
-      *response->add_roles() = std::move(role);
-      full = response->roles_size() == page_size;
-      if (full) break;
-    }
-    scanned += static_cast<int>(consumed);
-    bool more = consumed < page.items.size() || !page.continue_after.empty();
-    if (!more) return absl::OkStatus();
-    if (full || scanned >= kMaxScannedPerPage) {
-      response->set_next_page_token(EncodePageToken(query, after));
-      return absl::OkStatus();
-    }
-  }
+  ASSIGN_OR_RETURN(ListedPage<v1::Role> page,
+                   ListResources<v1::Role>(*roles_, ids[0] == "-" ? "" : request.parent(), query,
+                                           request.page_token(), request.page_size(), keep));
+  for (v1::Role& role : page.items) *response->add_roles() = std::move(role);
+  response->set_next_page_token(page.next_page_token);
+  response->mutable_revision()->set_token(page.revision);
+  return absl::OkStatus();
 }
 
 absl::Status DemandCatalogue::UpdateRole(const Principal& caller,
@@ -463,23 +436,7 @@ absl::StatusOr<std::string> DemandCatalogue::StartWatch(const Principal& caller,
 }
 
 absl::StatusOr<v1::RoleChange> DemandCatalogue::ToRoleChange(ResourceChange& change) {
-  v1::RoleChange out;
-  out.set_name(change.name);
-  out.mutable_revision()->set_token(change.revision);
-  switch (change.kind) {
-    case ChangeKind::kCreated:
-      out.set_type(common::v1::CHANGE_TYPE_CREATED);
-      break;
-    case ChangeKind::kUpdated:
-      out.set_type(common::v1::CHANGE_TYPE_UPDATED);
-      break;
-    case ChangeKind::kDeleted:
-      out.set_type(common::v1::CHANGE_TYPE_DELETED);
-      return out;
-  }
-  ASSIGN_OR_RETURN(*out.mutable_role(),
-                   DecodeResource<v1::Role>(StoredResource{change.name, change.data, change.etag}));
-  return out;
+  return MakeChangeMessage(change, &v1::RoleChange::mutable_role);
 }
 
 // ------------------------------------------------------------------ summary
