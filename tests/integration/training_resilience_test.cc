@@ -7,43 +7,9 @@
 namespace pathways::testing {
 namespace {
 
-using grpc::health::v1::Health;
-using grpc::health::v1::HealthCheckRequest;
 using grpc::health::v1::HealthCheckResponse;
 
-class TrainingResilienceTest : public TrainingServiceTest {
- protected:
-  // Follows the readiness status through the standard health Watch stream
-  // until it reports `wanted`; the stream's deadline bounds the wait.
-  void AwaitHealth(const std::string& service, HealthCheckResponse::ServingStatus wanted) {
-    auto health = Health::NewStub(service_->NewChannel());
-    grpc::ClientContext context;
-    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-    HealthCheckRequest request;
-    request.set_service(service);
-    auto reader = health->Watch(&context, request);
-    HealthCheckResponse response;
-    while (reader->Read(&response)) {
-      if (response.status() == wanted) {
-        context.TryCancel();
-        return;
-      }
-    }
-    FAIL() << "health of \"" << service << "\" never became " << wanted << ": "
-           << reader->Finish().error_message();
-  }
-
-  HealthCheckResponse::ServingStatus Health(const std::string& service) {
-    auto health = Health::NewStub(service_->NewChannel());
-    grpc::ClientContext context;
-    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
-    HealthCheckRequest request;
-    request.set_service(service);
-    HealthCheckResponse response;
-    EXPECT_TRUE(health->Check(&context, request, &response).ok());
-    return response.status();
-  }
-};
+using TrainingResilienceTest = TrainingServiceTest;
 
 TEST_F(TrainingResilienceTest, RedisCrashIsUnavailableThenRecoversWithNothingLost) {
   CreateProvider("wigan-and-leigh");
@@ -65,12 +31,13 @@ TEST_F(TrainingResilienceTest, RedisCrashIsUnavailableThenRecoversWithNothingLos
   get.set_name("providers/wigan-and-leigh/courses/c0");
   EXPECT_EQ(stub_->GetCourse(As(token).get(), get, &course).error_code(),
             grpc::StatusCode::UNAVAILABLE);
-  AwaitHealth("", HealthCheckResponse::NOT_SERVING);
-  AwaitHealth(training::kTrainingServiceName, HealthCheckResponse::NOT_SERVING);
-  EXPECT_EQ(Health(kLivenessService), HealthCheckResponse::SERVING);
+  ASSERT_TRUE(service_->AwaitHealth("", HealthCheckResponse::NOT_SERVING));
+  ASSERT_TRUE(
+      service_->AwaitHealth(training::kTrainingServiceName, HealthCheckResponse::NOT_SERVING));
+  EXPECT_EQ(service_->Health(kLivenessService), HealthCheckResponse::SERVING);
 
   redis_->Start();
-  AwaitHealth("", HealthCheckResponse::SERVING);
+  ASSERT_TRUE(service_->AwaitHealth("", HealthCheckResponse::SERVING));
 
   // Every acknowledged write survived; the refused one left nothing behind.
   for (int i = 0; i < kAcknowledged; ++i) {
@@ -105,10 +72,10 @@ TEST_F(TrainingResilienceTest, WatchEndsUnavailableWhenRedisGoesAndResumesAfter)
   while (reader->Read(&change)) {
   }
   EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::UNAVAILABLE);
-  AwaitHealth("", HealthCheckResponse::NOT_SERVING);
+  ASSERT_TRUE(service_->AwaitHealth("", HealthCheckResponse::NOT_SERVING));
 
   redis_->Start();
-  AwaitHealth("", HealthCheckResponse::SERVING);
+  ASSERT_TRUE(service_->AwaitHealth("", HealthCheckResponse::SERVING));
   tv1::Course second;
   ASSERT_TRUE(CreateCourse(token, "rochdale-sixth-form", "second", MakeCourse(), &second).ok());
   auto again = As(admin_);

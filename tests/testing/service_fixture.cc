@@ -52,6 +52,36 @@ std::string ServiceUnderTest::Token(Role role, const std::string& organisation) 
   return host_->authority().Issue(Principal{role, organisation, "test-user"}, absl::Hours(1));
 }
 
+::testing::AssertionResult ServiceUnderTest::AwaitHealth(const std::string& service,
+                                                         ServingStatus wanted) const {
+  auto health = grpc::health::v1::Health::NewStub(NewChannel());
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  grpc::health::v1::HealthCheckRequest request;
+  request.set_service(service);
+  auto reader = health->Watch(&context, request);
+  grpc::health::v1::HealthCheckResponse response;
+  while (reader->Read(&response)) {
+    if (response.status() == wanted) {
+      context.TryCancel();
+      return ::testing::AssertionSuccess();
+    }
+  }
+  return ::testing::AssertionFailure() << "health of \"" << service << "\" never became " << wanted
+                                       << ": " << reader->Finish().error_message();
+}
+
+ServiceUnderTest::ServingStatus ServiceUnderTest::Health(const std::string& service) const {
+  auto health = grpc::health::v1::Health::NewStub(NewChannel());
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  grpc::health::v1::HealthCheckRequest request;
+  request.set_service(service);
+  grpc::health::v1::HealthCheckResponse response;
+  grpc::Status status = health->Check(&context, request, &response);
+  return status.ok() ? response.status() : grpc::health::v1::HealthCheckResponse::UNKNOWN;
+}
+
 std::unique_ptr<grpc::ClientContext> ClientContextWith(const std::string& token,
                                                        std::chrono::milliseconds deadline) {
   auto context = std::make_unique<grpc::ClientContext>();

@@ -3,12 +3,14 @@
 #pragma once
 
 #include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
 
 #include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
 
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "services/common/auth.h"
 #include "services/common/config.h"
 #include "services/common/service_host.h"
@@ -34,6 +36,13 @@ class ServiceUnderTest {
   // A signed token for a caller with this role and organisation.
   std::string Token(Role role, const std::string& organisation = "") const;
   void Shutdown();
+
+  using ServingStatus = grpc::health::v1::HealthCheckResponse::ServingStatus;
+  // Follows a health status through the standard health Watch stream until
+  // it reports `wanted` (bounded by the stream's 30 s deadline).
+  ::testing::AssertionResult AwaitHealth(const std::string& service, ServingStatus wanted) const;
+  // The current health status of `service`.
+  ServingStatus Health(const std::string& service) const;
 
  private:
   std::unique_ptr<ServiceHost> host_;

@@ -7,43 +7,10 @@
 namespace pathways::testing {
 namespace {
 
-using grpc::health::v1::Health;
-using grpc::health::v1::HealthCheckRequest;
 using grpc::health::v1::HealthCheckResponse;
 
 class DemandResilienceTest : public DemandServiceTest {
  protected:
-  // Follows the readiness status through the standard health Watch stream
-  // until it reports `wanted`; the stream's deadline bounds the wait.
-  void AwaitHealth(const std::string& service, HealthCheckResponse::ServingStatus wanted) {
-    auto health = Health::NewStub(service_->NewChannel());
-    grpc::ClientContext context;
-    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-    HealthCheckRequest request;
-    request.set_service(service);
-    auto reader = health->Watch(&context, request);
-    HealthCheckResponse response;
-    while (reader->Read(&response)) {
-      if (response.status() == wanted) {
-        context.TryCancel();
-        return;
-      }
-    }
-    FAIL() << "health of \"" << service << "\" never became " << wanted << ": "
-           << reader->Finish().error_message();
-  }
-
-  HealthCheckResponse::ServingStatus Health(const std::string& service) {
-    auto health = Health::NewStub(service_->NewChannel());
-    grpc::ClientContext context;
-    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
-    HealthCheckRequest request;
-    request.set_service(service);
-    HealthCheckResponse response;
-    EXPECT_TRUE(health->Check(&context, request, &response).ok());
-    return response.status();
-  }
-
   grpc::Status Summary(dv1::GetDemandSummaryResponse* response) {
     dv1::GetDemandSummaryRequest request;
     request.set_group_by(dv1::GROUP_BY_OCCUPATION);
@@ -88,12 +55,12 @@ TEST_F(DemandResilienceTest, RedisCrashIsUnavailableThenRecoversWithNothingLost)
   // The summary does not answer from what it last saw: it may be stale.
   dv1::GetDemandSummaryResponse summary;
   EXPECT_EQ(Summary(&summary).error_code(), grpc::StatusCode::UNAVAILABLE);
-  AwaitHealth("", HealthCheckResponse::NOT_SERVING);
-  AwaitHealth(demand::kDemandServiceName, HealthCheckResponse::NOT_SERVING);
-  EXPECT_EQ(Health(kLivenessService), HealthCheckResponse::SERVING);
+  ASSERT_TRUE(service_->AwaitHealth("", HealthCheckResponse::NOT_SERVING));
+  ASSERT_TRUE(service_->AwaitHealth(demand::kDemandServiceName, HealthCheckResponse::NOT_SERVING));
+  EXPECT_EQ(service_->Health(kLivenessService), HealthCheckResponse::SERVING);
 
   redis_->Start();
-  AwaitHealth("", HealthCheckResponse::SERVING);
+  ASSERT_TRUE(service_->AwaitHealth("", HealthCheckResponse::SERVING));
 
   // Every acknowledged write survived; the refused one left nothing behind.
   for (int e = 0; e < kEmployers; ++e) {
@@ -175,10 +142,10 @@ TEST_F(DemandResilienceTest, WatchEndsUnavailableWhenRedisGoesAndResumesAfter) {
   while (reader->Read(&change)) {
   }
   EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::UNAVAILABLE);
-  AwaitHealth("", HealthCheckResponse::NOT_SERVING);
+  ASSERT_TRUE(service_->AwaitHealth("", HealthCheckResponse::NOT_SERVING));
 
   redis_->Start();
-  AwaitHealth("", HealthCheckResponse::SERVING);
+  ASSERT_TRUE(service_->AwaitHealth("", HealthCheckResponse::SERVING));
   dv1::Role second;
   ASSERT_TRUE(CreateRole(token, "rochdale-retail", "second", MakeRole(), &second).ok());
   auto again = As(admin_);

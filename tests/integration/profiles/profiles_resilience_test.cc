@@ -8,43 +8,9 @@
 namespace pathways::testing {
 namespace {
 
-using grpc::health::v1::Health;
-using grpc::health::v1::HealthCheckRequest;
 using grpc::health::v1::HealthCheckResponse;
 
-class ProfilesResilienceTest : public ProfilesServiceTest {
- protected:
-  // Follows the readiness status through the standard health Watch stream
-  // until it reports `wanted`; the stream's deadline bounds the wait.
-  void AwaitHealth(const std::string& service, HealthCheckResponse::ServingStatus wanted) {
-    auto health = Health::NewStub(service_->NewChannel());
-    grpc::ClientContext context;
-    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-    HealthCheckRequest request;
-    request.set_service(service);
-    auto reader = health->Watch(&context, request);
-    HealthCheckResponse response;
-    while (reader->Read(&response)) {
-      if (response.status() == wanted) {
-        context.TryCancel();
-        return;
-      }
-    }
-    FAIL() << "health of \"" << service << "\" never became " << wanted << ": "
-           << reader->Finish().error_message();
-  }
-
-  HealthCheckResponse::ServingStatus HealthOf(const std::string& service) {
-    auto health = Health::NewStub(service_->NewChannel());
-    grpc::ClientContext context;
-    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
-    HealthCheckRequest request;
-    request.set_service(service);
-    HealthCheckResponse response;
-    EXPECT_TRUE(health->Check(&context, request, &response).ok());
-    return response.status();
-  }
-};
+using ProfilesResilienceTest = ProfilesServiceTest;
 
 TEST_F(ProfilesResilienceTest, RedisCrashIsUnavailableThenRecoversWithNothingLost) {
   std::string adviser = Adviser("wigan-careers");
@@ -64,12 +30,13 @@ TEST_F(ProfilesResilienceTest, RedisCrashIsUnavailableThenRecoversWithNothingLos
   EXPECT_EQ(stub_->ListProfiles(As(adviser).get(), list, &listed).error_code(),
             grpc::StatusCode::UNAVAILABLE);
   EXPECT_EQ(listed.profiles_size(), 0);
-  AwaitHealth("", HealthCheckResponse::NOT_SERVING);
-  AwaitHealth(profiles::kProfilesServiceName, HealthCheckResponse::NOT_SERVING);
-  EXPECT_EQ(HealthOf(kLivenessService), HealthCheckResponse::SERVING);
+  ASSERT_TRUE(service_->AwaitHealth("", HealthCheckResponse::NOT_SERVING));
+  ASSERT_TRUE(
+      service_->AwaitHealth(profiles::kProfilesServiceName, HealthCheckResponse::NOT_SERVING));
+  EXPECT_EQ(service_->Health(kLivenessService), HealthCheckResponse::SERVING);
 
   redis_->Start();
-  AwaitHealth("", HealthCheckResponse::SERVING);
+  ASSERT_TRUE(service_->AwaitHealth("", HealthCheckResponse::SERVING));
 
   // Every acknowledged write survived, with its audit trail; the refused
   // one left nothing behind.
@@ -105,10 +72,10 @@ TEST_F(ProfilesResilienceTest, WatchEndsUnavailableWhenRedisGoesAndResumesAfter)
   while (reader->Read(&change)) {
   }
   EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::UNAVAILABLE);
-  AwaitHealth("", HealthCheckResponse::NOT_SERVING);
+  ASSERT_TRUE(service_->AwaitHealth("", HealthCheckResponse::NOT_SERVING));
 
   redis_->Start();
-  AwaitHealth("", HealthCheckResponse::SERVING);
+  ASSERT_TRUE(service_->AwaitHealth("", HealthCheckResponse::SERVING));
   pv1::Profile second = MustCreate(adviser, "second");
   auto again = As(admin_);
   request.mutable_start_revision()->set_token(seen);
