@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs Pathways on this machine without containers: installs what is missing,
-# builds, starts a private redis-server and the services, loads the demo
-# economy (deploy/demo/training.json) and waits; Ctrl-C stops everything.
+# builds, starts a private redis-server and the training, demand and profiles
+# services, loads the demo economy (deploy/demo/: training.json, demand.json,
+# profiles.json) and waits; Ctrl-C stops everything.
 #
 #   bash deploy/run-local.sh
 #
@@ -11,13 +12,21 @@
 #   REDIS_PORT         private redis-server port (default 6390)
 #   GRPC_PORT          training service gRPC port (default 50051)
 #   METRICS_PORT       training service Prometheus port (default 9091)
+#   DEMAND_PORT        demand service gRPC port (default 50052)
+#   DEMAND_METRICS_PORT   demand service Prometheus port (default 9092)
+#   PROFILES_PORT      profiles service gRPC port (default 50053)
+#   PROFILES_METRICS_PORT profiles service Prometheus port (default 9093)
 #   GRPC_HOST          address the services listen on (default 127.0.0.1)
 #   PATHWAYS_BUILD_TESTS  build the tests too (default OFF: the run needs none)
 #   PATHWAYS_RUN_ONCE=1   start, load, smoke-check, stop and exit 0 (for CI)
 #   PATHWAYS_SKIP_BUILD=1 use the binaries already in BUILD_DIR (no set-up or build)
 #
+# Other service settings in the environment (LOG_LEVEL, and for the profiles
+# service RETENTION_SWEEP_SECONDS, PROFILE_RETENTION_DAYS, ...) reach the
+# services as they are.
+#
 # Redis keeps its data in RUN_DIR/redis between runs; delete that directory
-# to start from an empty catalogue.
+# to start from an empty economy.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -26,20 +35,30 @@ RUN_DIR=$(realpath -m "${RUN_DIR:-$ROOT/run}")
 REDIS_PORT=${REDIS_PORT:-6390}
 GRPC_PORT=${GRPC_PORT:-50051}
 METRICS_PORT=${METRICS_PORT:-9091}
+DEMAND_PORT=${DEMAND_PORT:-50052}
+DEMAND_METRICS_PORT=${DEMAND_METRICS_PORT:-9092}
+PROFILES_PORT=${PROFILES_PORT:-50053}
+PROFILES_METRICS_PORT=${PROFILES_METRICS_PORT:-9093}
 GRPC_HOST=${GRPC_HOST:-127.0.0.1}
 RUN_ONCE=${PATHWAYS_RUN_ONCE:-0}
-DEMO_FILE=$ROOT/deploy/demo/training.json
+TRAINING_FILE=$ROOT/deploy/demo/training.json
+DEMAND_FILE=$ROOT/deploy/demo/demand.json
+PROFILES_FILE=$ROOT/deploy/demo/profiles.json
 SECRET_FILE=$RUN_DIR/auth_secret
 # Where clients connect: the listening address, or loopback for a wildcard.
 CONNECT_HOST=$GRPC_HOST
 [[ "$CONNECT_HOST" == "0.0.0.0" || "$CONNECT_HOST" == "::" ]] && CONNECT_HOST=127.0.0.1
 
 TRAINING_SERVER=$BUILD_DIR/services/training/training_server
+DEMAND_SERVER=$BUILD_DIR/services/demand/demand_server
+PROFILES_SERVER=$BUILD_DIR/services/profiles/profiles_server
 TOKEN_TOOL=$BUILD_DIR/tools/pathways-token
 LOADER=$BUILD_DIR/tools/pathways-load-demo
 
 REDIS_PID=""
 TRAINING_PID=""
+DEMAND_PID=""
+PROFILES_PID=""
 LOADER_PID=""
 
 log() { printf '[run-local] %s\n' "$*"; }
@@ -53,7 +72,7 @@ die() {
 # from it would not match ours. (An array, not a function: a backgrounded
 # function runs in a subshell, and $! would then not be the server.)
 LOCAL_ENV=(env -u http_proxy -u https_proxy -u grpc_proxy -u HTTP_PROXY -u HTTPS_PROXY
-  -u AUTH_SECRET -u PATHWAYS_TOKEN AUTH_SECRET_FILE="$SECRET_FILE")
+  -u AUTH_SECRET -u PATHWAYS_TOKEN -u PATHWAYS_ADVISER_TOKEN AUTH_SECRET_FILE="$SECRET_FILE")
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
@@ -96,17 +115,25 @@ cleanup() {
   trap - INT TERM
   [[ -z "$LOADER_PID" ]] || kill -TERM "$LOADER_PID" 2>/dev/null || true
   # Services first (they drain their calls), Redis last.
-  stop_process "$TRAINING_PID" "training service" 20
-  if ((STOPPED_CODE != 0)); then
-    log "training service exited with status $STOPPED_CODE; see $RUN_DIR/training.log"
-    ((status != 0)) || status=1
-  fi
+  local service pid
+  for service in profiles demand training; do
+    case "$service" in
+      profiles) pid=$PROFILES_PID ;;
+      demand) pid=$DEMAND_PID ;;
+      training) pid=$TRAINING_PID ;;
+    esac
+    stop_process "$pid" "$service service" 20
+    if ((STOPPED_CODE != 0)); then
+      log "$service service exited with status $STOPPED_CODE; see $RUN_DIR/$service.log"
+      ((status != 0)) || status=1
+    fi
+  done
   stop_process "$REDIS_PID" "redis-server" 10
   if ((STOPPED_CODE != 0)); then
     log "redis-server exited with status $STOPPED_CODE; see $RUN_DIR/redis.log"
     ((status != 0)) || status=1
   fi
-  [[ -z "$TRAINING_PID$REDIS_PID" ]] || log "stopped"
+  [[ -z "$TRAINING_PID$DEMAND_PID$PROFILES_PID$REDIS_PID" ]] || log "stopped"
   exit "$status"
 }
 trap cleanup EXIT
@@ -123,7 +150,7 @@ if [[ "${PATHWAYS_SKIP_BUILD:-0}" != 1 ]]; then
     -DPATHWAYS_BUILD_TESTS="${PATHWAYS_BUILD_TESTS:-OFF}" >/dev/null
   cmake --build "$BUILD_DIR" -j2
 fi
-for binary in "$TRAINING_SERVER" "$TOKEN_TOOL" "$LOADER"; do
+for binary in "$TRAINING_SERVER" "$DEMAND_SERVER" "$PROFILES_SERVER" "$TOKEN_TOOL" "$LOADER"; do
   [[ -x "$binary" ]] || die "the build did not produce $binary"
 done
 
@@ -147,6 +174,10 @@ fi
 require_free_port "$REDIS_PORT" REDIS_PORT
 require_free_port "$GRPC_PORT" GRPC_PORT
 require_free_port "$METRICS_PORT" METRICS_PORT
+require_free_port "$DEMAND_PORT" DEMAND_PORT
+require_free_port "$DEMAND_METRICS_PORT" DEMAND_METRICS_PORT
+require_free_port "$PROFILES_PORT" PROFILES_PORT
+require_free_port "$PROFILES_METRICS_PORT" PROFILES_METRICS_PORT
 
 log "starting redis-server on 127.0.0.1:$REDIS_PORT (data in $RUN_DIR/redis)"
 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$RUN_DIR/redis" \
@@ -163,49 +194,91 @@ for ((i = 0; ; i++)); do
 done
 
 # -------------------------------------------------------------- d. services
+# Each service logs to RUN_DIR/<name>.log and shares Redis (each in its own
+# keyspace) and the signing secret.
 log "starting the training service on $GRPC_HOST:$GRPC_PORT"
 "${LOCAL_ENV[@]}" GRPC_HOST="$GRPC_HOST" GRPC_PORT="$GRPC_PORT" METRICS_PORT="$METRICS_PORT" \
   REDIS_ADDR="127.0.0.1:$REDIS_PORT" "$TRAINING_SERVER" >"$RUN_DIR/training.log" 2>&1 &
 TRAINING_PID=$!
+log "starting the demand service on $GRPC_HOST:$DEMAND_PORT"
+"${LOCAL_ENV[@]}" GRPC_HOST="$GRPC_HOST" GRPC_PORT="$DEMAND_PORT" METRICS_PORT="$DEMAND_METRICS_PORT" \
+  REDIS_ADDR="127.0.0.1:$REDIS_PORT" "$DEMAND_SERVER" >"$RUN_DIR/demand.log" 2>&1 &
+DEMAND_PID=$!
+log "starting the profiles service on $GRPC_HOST:$PROFILES_PORT"
+"${LOCAL_ENV[@]}" GRPC_HOST="$GRPC_HOST" GRPC_PORT="$PROFILES_PORT" \
+  METRICS_PORT="$PROFILES_METRICS_PORT" REDIS_ADDR="127.0.0.1:$REDIS_PORT" \
+  "$PROFILES_SERVER" >"$RUN_DIR/profiles.log" 2>&1 &
+PROFILES_PID=$!
 
 # ------------------------------------------------------------ e. demo economy
-# The loader waits (up to 30 s) for the service to accept connections; a
-# service that fails at start is reported at once rather than after that wait.
-"${LOCAL_ENV[@]}" "$LOADER" --training "$CONNECT_HOST:$GRPC_PORT" --file "$DEMO_FILE" &
+# The loader's arguments for the whole demo economy; it issues itself an
+# admin token and, for the profiles, an adviser token of the demo careers
+# service, both from the signing secret.
+LOAD_ARGS=(--training "$CONNECT_HOST:$GRPC_PORT" --file "$TRAINING_FILE"
+  --demand "$CONNECT_HOST:$DEMAND_PORT" --employers "$DEMAND_FILE"
+  --profiles "$CONNECT_HOST:$PROFILES_PORT" --people "$PROFILES_FILE")
+# The loader waits (up to 30 s each) for the services to accept connections;
+# a service that fails at start is reported at once rather than after that
+# wait.
+"${LOCAL_ENV[@]}" "$LOADER" "${LOAD_ARGS[@]}" &
 LOADER_PID=$!
 finished=""
-wait -n -p finished "$LOADER_PID" "$TRAINING_PID" && status=0 || status=$?
-if [[ "$finished" == "$TRAINING_PID" ]]; then
-  TRAINING_PID=""  # Reaped by wait -n; nothing left to stop.
-  tail -n 20 "$RUN_DIR/training.log" >&2
-  die "the training service exited at start (status $status); see $RUN_DIR/training.log"
+wait -n -p finished "$LOADER_PID" "$TRAINING_PID" "$DEMAND_PID" "$PROFILES_PID" &&
+  status=0 || status=$?
+failed_service=""
+case "$finished" in
+  "$TRAINING_PID") failed_service=training TRAINING_PID="" ;;  # Reaped by wait -n.
+  "$DEMAND_PID") failed_service=demand DEMAND_PID="" ;;
+  "$PROFILES_PID") failed_service=profiles PROFILES_PID="" ;;
+esac
+if [[ -n "$failed_service" ]]; then
+  tail -n 20 "$RUN_DIR/$failed_service.log" >&2
+  die "the $failed_service service exited at start (status $status); see $RUN_DIR/$failed_service.log"
 fi
 LOADER_PID=""
-((status == 0)) || die "loading the demo economy failed; see above and $RUN_DIR/training.log"
+((status == 0)) ||
+  die "loading the demo economy failed; see above and the service logs in $RUN_DIR"
 
 # ----------------------------------------------------------------- f. summary
-token_command="AUTH_SECRET_FILE=$SECRET_FILE $TOKEN_TOOL --role adviser --org demo"
+# An adviser of the demo careers service: it may read courses, roles and
+# demand, and the demo profiles its organisation holds.
+token_command="AUTH_SECRET_FILE=$SECRET_FILE $TOKEN_TOOL --role adviser --org demo-careers-service"
 heat_pump_skill=http://data.europa.eu/esco/skill/00735755-adc6-4ea0-b034-b8caff339c9f
 cat <<EOF
 
-Pathways is running locally.
-  training service  gRPC $CONNECT_HOST:$GRPC_PORT (plaintext; health and reflection on)
+Pathways is running locally (plaintext gRPC; health and reflection on).
+  training service  gRPC $CONNECT_HOST:$GRPC_PORT, metrics http://$CONNECT_HOST:$METRICS_PORT/metrics
                     log $RUN_DIR/training.log
-  metrics           http://$CONNECT_HOST:$METRICS_PORT/metrics
+  demand service    gRPC $CONNECT_HOST:$DEMAND_PORT, metrics http://$CONNECT_HOST:$DEMAND_METRICS_PORT/metrics
+                    log $RUN_DIR/demand.log
+  profiles service  gRPC $CONNECT_HOST:$PROFILES_PORT, metrics http://$CONNECT_HOST:$PROFILES_METRICS_PORT/metrics
+                    log $RUN_DIR/profiles.log
   redis-server      127.0.0.1:$REDIS_PORT, data $RUN_DIR/redis, log $RUN_DIR/redis.log
   signing secret    $SECRET_FILE
+  demo economy      $TRAINING_FILE
+                    $DEMAND_FILE
+                    $PROFILES_FILE
 
-A token for calls (header "authorization: Bearer <token>"):
+A token for calls (header "authorization: Bearer <token>"), here an adviser of
+the demo careers service, which holds the demo profiles:
   $token_command
 
-Example: the courses that teach "install heat pump"
+Examples:
   TOKEN=\$($token_command)
+  # the courses that teach "install heat pump"
   grpcurl -plaintext -H "authorization: Bearer \$TOKEN" \\
     -d '{"parent": "providers/-", "skill": "$heat_pump_skill"}' \\
     $CONNECT_HOST:$GRPC_PORT pathways.training.v1.TrainingService/ListCourses
+  # the skills employers will need over the next five years
+  grpcurl -plaintext -H "authorization: Bearer \$TOKEN" \\
+    -d '{"horizon": "HORIZON_FIVE_YEARS", "group_by": "GROUP_BY_SKILL"}' \\
+    $CONNECT_HOST:$DEMAND_PORT pathways.demand.v1.DemandService/GetDemandSummary
+  # the demo profiles (every read is recorded in the audit log)
+  grpcurl -plaintext -H "authorization: Bearer \$TOKEN" -d '{}' \\
+    $CONNECT_HOST:$PROFILES_PORT pathways.profiles.v1.ProfilesService/ListProfiles
 EOF
 if ! command -v grpcurl >/dev/null; then
-  echo "  (grpcurl is not installed here, so this example cannot be run as is; any gRPC"
+  echo "  (grpcurl is not installed here, so these examples cannot be run as is; any gRPC"
   echo "  client that sends the token in that header works.)"
 fi
 echo
@@ -219,17 +292,27 @@ http_get() { # host port path: prints the response, HTTP/1.0 so the server close
 }
 
 smoke_check() {
-  log "smoke check: loading again (must change nothing) with a token from pathways-token"
-  local admin_token
+  log "smoke check: loading again (must change nothing) with tokens from pathways-token"
+  local admin_token adviser_token
   admin_token=$("${LOCAL_ENV[@]}" "$TOKEN_TOOL" --role admin --subject run-local-smoke --hours 1)
-  "${LOCAL_ENV[@]}" PATHWAYS_TOKEN="$admin_token" "$LOADER" --training "$CONNECT_HOST:$GRPC_PORT" \
-    --file "$DEMO_FILE" --verify || die "smoke check: reloading or verifying the demo failed"
-  log "smoke check: metrics endpoint"
-  local metrics
-  metrics=$(http_get "$CONNECT_HOST" "$METRICS_PORT" /metrics) ||
-    die "smoke check: cannot read http://$CONNECT_HOST:$METRICS_PORT/metrics"
-  grep -q '^grpc_server_handled_total' <<<"$metrics" ||
-    die "smoke check: http://$CONNECT_HOST:$METRICS_PORT/metrics has no grpc_server_handled_total"
+  adviser_token=$("${LOCAL_ENV[@]}" "$TOKEN_TOOL" --role adviser --org demo-careers-service \
+    --subject run-local-smoke --hours 1)
+  "${LOCAL_ENV[@]}" PATHWAYS_TOKEN="$admin_token" PATHWAYS_ADVISER_TOKEN="$adviser_token" \
+    "$LOADER" "${LOAD_ARGS[@]}" --verify ||
+    die "smoke check: reloading or verifying the demo failed"
+  local service port metrics
+  for service in training demand profiles; do
+    case "$service" in
+      training) port=$METRICS_PORT ;;
+      demand) port=$DEMAND_METRICS_PORT ;;
+      profiles) port=$PROFILES_METRICS_PORT ;;
+    esac
+    log "smoke check: $service metrics endpoint"
+    metrics=$(http_get "$CONNECT_HOST" "$port" /metrics) ||
+      die "smoke check: cannot read http://$CONNECT_HOST:$port/metrics"
+    grep -q '^grpc_server_handled_total' <<<"$metrics" ||
+      die "smoke check: http://$CONNECT_HOST:$port/metrics has no grpc_server_handled_total"
+  done
   log "smoke check: redis holds $(redis-cli -p "$REDIS_PORT" dbsize) keys"
   log "smoke check passed"
 }
@@ -241,8 +324,10 @@ fi
 
 # -------------------------------------------------------------- g. wait
 log "running; press Ctrl-C to stop"
-# Returns when either process ends on its own, or when a signal arrives (the
+# Returns when any process ends on its own, or when a signal arrives (the
 # traps then stop everything).
-wait -n "$REDIS_PID" "$TRAINING_PID" || true
+wait -n "$REDIS_PID" "$TRAINING_PID" "$DEMAND_PID" "$PROFILES_PID" || true
 kill -0 "$REDIS_PID" 2>/dev/null || die "redis-server stopped unexpectedly; see $RUN_DIR/redis.log"
 kill -0 "$TRAINING_PID" 2>/dev/null || die "the training service stopped unexpectedly; see $RUN_DIR/training.log"
+kill -0 "$DEMAND_PID" 2>/dev/null || die "the demand service stopped unexpectedly; see $RUN_DIR/demand.log"
+kill -0 "$PROFILES_PID" 2>/dev/null || die "the profiles service stopped unexpectedly; see $RUN_DIR/profiles.log"
