@@ -7,6 +7,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "services/common/status_macros.h"
 
 #ifndef PATHWAYS_DEFAULT_DATA_DIR
@@ -43,16 +44,21 @@ absl::StatusOr<LogLevel> ParseLogLevel(const std::string& text) {
       absl::StrCat("LOG_LEVEL must be debug, info, warning or error, got \"", text, "\""));
 }
 
+// "host:port" with a port in 1..65535.
+absl::Status ValidateAddress(absl::string_view var, const std::string& address) {
+  size_t colon = address.rfind(':');
+  int port = 0;
+  if (colon != std::string::npos && colon > 0 &&
+      absl::SimpleAtoi(address.substr(colon + 1), &port) && port > 0 && port < 65536) {
+    return absl::OkStatus();
+  }
+  return absl::InvalidArgumentError(absl::StrCat(var, " must be host:port, got \"", address, "\""));
+}
+
 absl::Status ValidateRedisAddress(const std::string& address) {
-  if (address.rfind("unix:", 0) == 0) {
-    if (address.size() > 5) return absl::OkStatus();
-  } else {
-    size_t colon = address.rfind(':');
-    int port = 0;
-    if (colon != std::string::npos && colon > 0 &&
-        absl::SimpleAtoi(address.substr(colon + 1), &port) && port > 0 && port < 65536) {
-      return absl::OkStatus();
-    }
+  if (address.rfind("unix:", 0) == 0 && address.size() > 5) return absl::OkStatus();
+  if (address.rfind("unix:", 0) != 0 && ValidateAddress("REDIS_ADDR", address).ok()) {
+    return absl::OkStatus();
   }
   return absl::InvalidArgumentError(
       absl::StrCat("REDIS_ADDR must be host:port or unix:/path, got \"", address, "\""));
@@ -115,6 +121,18 @@ absl::StatusOr<ServerConfig> LoadServerConfig(const std::string& service_name,
   ASSIGN_OR_RETURN(config.max_watchers, IntVar(env, "MAX_WATCHERS", config.max_watchers, 0, 4096));
   ASSIGN_OR_RETURN(config.auth_secret, ReadAuthSecret(env));
   config.data_dir = StringVar(env, "DATA_DIR", PATHWAYS_DEFAULT_DATA_DIR);
+  for (auto [var, field] : {std::pair{"TRAINING_ADDR", &config.training_addr},
+                            std::pair{"DEMAND_ADDR", &config.demand_addr},
+                            std::pair{"PROFILES_ADDR", &config.profiles_addr}}) {
+    *field = StringVar(env, var, "");
+    if (!field->empty()) RETURN_IF_ERROR(ValidateAddress(var, *field));
+  }
+  config.time_zone = StringVar(env, "TIME_ZONE", config.time_zone);
+  absl::TimeZone zone;
+  if (!absl::LoadTimeZone(config.time_zone, &zone)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("TIME_ZONE \"", config.time_zone, "\" is not a known time zone"));
+  }
   config.tls_cert_file = StringVar(env, "TLS_CERT_FILE", "");
   config.tls_key_file = StringVar(env, "TLS_KEY_FILE", "");
   if (config.tls_cert_file.empty() != config.tls_key_file.empty()) {

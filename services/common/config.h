@@ -49,8 +49,15 @@ struct ServerConfig {
   int max_watchers = 64;        // MAX_WATCHERS
   std::string auth_secret;      // AUTH_SECRET (required, >= 32 bytes)
   std::string data_dir;         // DATA_DIR (taxonomy and geography files)
-  std::string tls_cert_file;    // TLS_CERT_FILE (with TLS_KEY_FILE enables TLS)
-  std::string tls_key_file;     // TLS_KEY_FILE
+  // Where the other services are, for services that call them: TRAINING_ADDR,
+  // DEMAND_ADDR, PROFILES_ADDR ("host:port"; empty when not needed).
+  std::string training_addr;
+  std::string demand_addr;
+  std::string profiles_addr;
+  // TIME_ZONE: the authority's local time zone, for dates such as "today".
+  std::string time_zone = "Europe/London";
+  std::string tls_cert_file;  // TLS_CERT_FILE (with TLS_KEY_FILE enables TLS)
+  std::string tls_key_file;   // TLS_KEY_FILE
 };
 
 // The token signing secret from AUTH_SECRET or AUTH_SECRET_FILE (at least 32

@@ -36,7 +36,8 @@ ServiceHost::~ServiceHost() { Shutdown(); }
 
 absl::Status ServiceHost::Start(grpc::Service* service, std::string full_name) {
   runner_.AddService(service, std::move(full_name));
-  runner_.SetReadinessCheck([this] { return redis_.Ping(); });
+  if (readiness_ == nullptr) readiness_ = [this] { return redis_.Ping(); };
+  runner_.SetReadinessCheck(readiness_);
   return runner_.Start();
 }
 

@@ -37,7 +37,10 @@ class ServiceHost {
   Metrics& metrics() { return metrics_; }
   CallHandler handler() { return CallHandler(&authority_, &workers_); }
 
-  // Serves `service` (not owned), ready while Redis answers.
+  // Replaces the readiness check (by default: Redis answers PING), for a
+  // service whose readiness depends on something else. Call before Start.
+  void SetReadiness(std::function<absl::Status()> readiness) { readiness_ = std::move(readiness); }
+  // Serves `service` (not owned), ready while the readiness check passes.
   absl::Status Start(grpc::Service* service, std::string full_name);
   int port() const { return runner_.port(); }
   // Graceful stop: drain calls, then the worker pool.
@@ -55,6 +58,7 @@ class ServiceHost {
   WorkerPool workers_;
   WatcherLimit watchers_;
   Metrics metrics_;
+  std::function<absl::Status()> readiness_;
   ServerRunner runner_;
 };
 
