@@ -9,47 +9,23 @@
 
 #include "pathways/training/v1/training_service.grpc.pb.h"
 #include "services/training/training_server.h"
-#include "tests/testing/redis_server.h"
-#include "tests/testing/service_fixture.h"
+#include "tests/testing/esco_fixtures.h"
+#include "tests/testing/service_test.h"
 
 namespace pathways::testing {
 
 namespace tv1 = ::pathways::training::v1;
 
-// Real ESCO v1.1.1 skills.
-inline constexpr char kInstallHeatPump[] =
-    "http://data.europa.eu/esco/skill/00735755-adc6-4ea0-b034-b8caff339c9f";
-inline constexpr char kHeatPumpFeasibilityUuid[] = "395ace35-e463-4dc7-8181-c2dd43885107";
-inline constexpr char kRepairWiring[] =
-    "http://data.europa.eu/esco/skill/af1c7b89-679b-4fae-b67c-ed05c669719c";
-inline constexpr char kOnlineDataAnalysis[] =
-    "http://data.europa.eu/esco/skill/062320e5-79d1-45e8-8b7e-5deeb53279a2";
-
-class TrainingServiceTest : public ::testing::Test {
+class TrainingServiceTest : public ServiceTest<tv1::TrainingService> {
  protected:
-  void SetUp() override {
-    redis_ = std::make_unique<RedisServer>();
-    StartService();
-  }
-  void TearDown() override {
-    service_.reset();
-    redis_.reset();
-  }
+  TrainingServiceTest() : ServiceTest("training", training::kTrainingServiceName) {}
 
-  void StartService() {
-    service_ = std::make_unique<ServiceUnderTest>(
-        TestServerConfig("training", redis_->address()),
-        [](ServiceHost& host) { return training::MakeTrainingService(host); },
-        training::kTrainingServiceName);
-    stub_ = tv1::TrainingService::NewStub(service_->NewChannel());
-    admin_ = service_->Token(Role::kAdmin, "authority");
+  std::shared_ptr<grpc::Service> MakeService(ServiceHost& host) override {
+    return training::MakeTrainingService(host);
   }
 
   std::string ProviderToken(const std::string& provider_id) const {
-    return service_->Token(Role::kProvider, provider_id);
-  }
-  std::unique_ptr<grpc::ClientContext> As(const std::string& token) const {
-    return ClientContextWith(token);
+    return Token(Role::kProvider, provider_id);
   }
 
   static tv1::Course MakeCourse(const std::string& title = "Heat pump installation") {
@@ -94,11 +70,6 @@ class TrainingServiceTest : public ::testing::Test {
     request.set_request_id(request_id);
     return stub_->CreateCourse(As(token).get(), request, response);
   }
-
-  std::unique_ptr<RedisServer> redis_;
-  std::unique_ptr<ServiceUnderTest> service_;
-  std::unique_ptr<tv1::TrainingService::Stub> stub_;
-  std::string admin_;
 };
 
 }  // namespace pathways::testing

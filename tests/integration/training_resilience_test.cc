@@ -1,13 +1,10 @@
 // Redis failures: UNAVAILABLE while it is down, recovery when it returns, and
 // no acknowledged write lost across a crash.
 #include "absl/strings/str_cat.h"
-#include "grpc/health/v1/health.grpc.pb.h"
 #include "tests/integration/training_fixture.h"
 
 namespace pathways::testing {
 namespace {
-
-using grpc::health::v1::HealthCheckResponse;
 
 using TrainingResilienceTest = TrainingServiceTest;
 
@@ -31,13 +28,7 @@ TEST_F(TrainingResilienceTest, RedisCrashIsUnavailableThenRecoversWithNothingLos
   get.set_name("providers/wigan-and-leigh/courses/c0");
   EXPECT_EQ(stub_->GetCourse(As(token).get(), get, &course).error_code(),
             grpc::StatusCode::UNAVAILABLE);
-  ASSERT_TRUE(service_->AwaitHealth("", HealthCheckResponse::NOT_SERVING));
-  ASSERT_TRUE(
-      service_->AwaitHealth(training::kTrainingServiceName, HealthCheckResponse::NOT_SERVING));
-  EXPECT_EQ(service_->Health(kLivenessService), HealthCheckResponse::SERVING);
-
-  redis_->Start();
-  ASSERT_TRUE(service_->AwaitHealth("", HealthCheckResponse::SERVING));
+  ASSERT_NO_FATAL_FAILURE(ExpectOutageThenRestartRedis());
 
   // Every acknowledged write survived; the refused one left nothing behind.
   for (int i = 0; i < kAcknowledged; ++i) {
@@ -68,14 +59,7 @@ TEST_F(TrainingResilienceTest, WatchEndsUnavailableWhenRedisGoesAndResumesAfter)
   ASSERT_TRUE(reader->Read(&change));
   std::string seen = change.revision().token();
 
-  redis_->Kill();
-  while (reader->Read(&change)) {
-  }
-  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::UNAVAILABLE);
-  ASSERT_TRUE(service_->AwaitHealth("", HealthCheckResponse::NOT_SERVING));
-
-  redis_->Start();
-  ASSERT_TRUE(service_->AwaitHealth("", HealthCheckResponse::SERVING));
+  ASSERT_NO_FATAL_FAILURE(CrashRedisUnderWatch(reader.get()));
   tv1::Course second;
   ASSERT_TRUE(CreateCourse(token, "rochdale-sixth-form", "second", MakeCourse(), &second).ok());
   auto again = As(admin_);

@@ -48,10 +48,7 @@ TEST_F(TrainingWatchTest, StreamsChangesInOrderAndResumesAfterReconnect) {
   std::string resume_from = change.revision().token();
 
   // The watcher goes away (a matcher restart) and changes carry on.
-  context->TryCancel();
-  while (reader->Read(&change)) {
-  }
-  reader->Finish();
+  CancelWatch(context.get(), reader.get());
 
   tv1::UpdateCourseRequest update;
   update.mutable_course()->set_name(a.name());
@@ -76,10 +73,8 @@ TEST_F(TrainingWatchTest, StreamsChangesInOrderAndResumesAfterReconnect) {
   EXPECT_EQ(change.type(), common::v1::CHANGE_TYPE_DELETED);
   EXPECT_EQ(change.name(), b.name());
   EXPECT_FALSE(change.has_course());
-  resumed_context->TryCancel();
-  while (resumed->Read(&change)) {
-  }
-  EXPECT_EQ(resumed->Finish().error_code(), grpc::StatusCode::CANCELLED);
+  EXPECT_EQ(CancelWatch(resumed_context.get(), resumed.get()).error_code(),
+            grpc::StatusCode::CANCELLED);
 }
 
 TEST_F(TrainingWatchTest, EmptyRevisionMeansFromNowOn) {

@@ -34,6 +34,7 @@
 #include "services/common/api_conventions.h"
 #include "services/common/auth.h"
 #include "services/common/config.h"
+#include "tests/testing/esco_fixtures.h"
 
 namespace pathways::load {
 namespace {
@@ -197,14 +198,14 @@ constexpr char kLoadProvider[] = "providers/load-test-provider";
 constexpr char kLoadCourse[] = "providers/load-test-provider/courses/read-me";
 constexpr char kLoadEmployer[] = "employers/load-test-employer";
 constexpr char kLoadProfile[] = "profiles/load-test-person";
-constexpr char kInstallHeatPump[] =
-    "http://data.europa.eu/esco/skill/00735755-adc6-4ea0-b034-b8caff339c9f";
+using ::pathways::testing::kElectrician;
+using ::pathways::testing::kInstallHeatPump;
 
 tv1::Course LoadCourse() {
   tv1::Course course;
   course.set_title("Load test course");
   auto* skill = course.add_skills_taught();
-  skill->set_skill("http://data.europa.eu/esco/skill/00735755-adc6-4ea0-b034-b8caff339c9f");
+  skill->set_skill(kInstallHeatPump);
   skill->set_level(common::v1::PROFICIENCY_INTERMEDIATE);
   course.set_duration_weeks(10);
   course.set_hours_per_week(10);
@@ -215,7 +216,7 @@ tv1::Course LoadCourse() {
 
 dv1::Role LoadRole() {
   dv1::Role role;
-  role.set_occupation("http://data.europa.eu/esco/occupation/4910419f-b4af-4f59-b544-9dbebc8a74f0");
+  role.set_occupation(kElectrician);
   role.set_title("Load test electrician");
   auto* skill = role.add_required_skills();
   skill->mutable_skill()->set_skill(kInstallHeatPump);

@@ -48,8 +48,9 @@ std::shared_ptr<grpc::Channel> ServiceUnderTest::NewChannel() const {
   return grpc::CreateCustomChannel(target(), grpc::InsecureChannelCredentials(), args);
 }
 
-std::string ServiceUnderTest::Token(Role role, const std::string& organisation) const {
-  return host_->authority().Issue(Principal{role, organisation, "test-user"}, absl::Hours(1));
+std::string ServiceUnderTest::Token(Role role, const std::string& organisation,
+                                    const std::string& subject) const {
+  return host_->authority().Issue(Principal{role, organisation, subject}, absl::Hours(1));
 }
 
 ::testing::AssertionResult ServiceUnderTest::AwaitHealth(const std::string& service,

@@ -18,6 +18,8 @@
 namespace pathways::testing {
 
 inline constexpr char kTestSecret[] = "pathways-test-signing-secret-0123456789";
+// The subject of test tokens unless a test names another.
+inline constexpr char kTestSubject[] = "test-user";
 
 // A configuration for tests: any free port, no metrics listener, a test
 // signing secret, the shipped reference data, short Redis timeouts.
@@ -33,8 +35,9 @@ class ServiceUnderTest {
   ServiceHost& host() { return *host_; }
   std::string target() const;
   std::shared_ptr<grpc::Channel> NewChannel() const;
-  // A signed token for a caller with this role and organisation.
-  std::string Token(Role role, const std::string& organisation = "") const;
+  // A signed token for a caller with this role, organisation and subject.
+  std::string Token(Role role, const std::string& organisation = "",
+                    const std::string& subject = kTestSubject) const;
   void Shutdown();
 
   using ServingStatus = grpc::health::v1::HealthCheckResponse::ServingStatus;
@@ -52,5 +55,15 @@ class ServiceUnderTest {
 // A client context carrying `token` and a deadline.
 std::unique_ptr<grpc::ClientContext> ClientContextWith(
     const std::string& token, std::chrono::milliseconds deadline = std::chrono::seconds(10));
+
+// Cancels a watch and reads it to its end; the status it finished with.
+template <typename Change>
+grpc::Status CancelWatch(grpc::ClientContext* context, grpc::ClientReader<Change>* reader) {
+  context->TryCancel();
+  Change ignored;
+  while (reader->Read(&ignored)) {
+  }
+  return reader->Finish();
+}
 
 }  // namespace pathways::testing

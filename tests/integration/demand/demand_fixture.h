@@ -11,34 +11,14 @@
 #include "absl/strings/str_cat.h"
 #include "pathways/demand/v1/demand_service.grpc.pb.h"
 #include "services/demand/demand_server.h"
-#include "tests/testing/redis_server.h"
-#include "tests/testing/service_fixture.h"
+#include "tests/testing/esco_fixtures.h"
+#include "tests/testing/service_test.h"
 
 namespace pathways::testing {
 
 namespace dv1 = ::pathways::demand::v1;
 
-// ESCO v1.1.1 concepts.
-inline constexpr char kElectrician[] =
-    "http://data.europa.eu/esco/occupation/4910419f-b4af-4f59-b544-9dbebc8a74f0";
-inline constexpr char kElectricianUuid[] = "4910419f-b4af-4f59-b544-9dbebc8a74f0";
-inline constexpr char kPlumber[] =
-    "http://data.europa.eu/esco/occupation/ed3cf43d-c2c1-4c46-82fc-1375e27e0290";
-inline constexpr int kElectricianEssentialSkills = 21;
-inline constexpr int kElectricianOptionalSkills = 34;
-inline constexpr char kInstallHeatPump[] =
-    "http://data.europa.eu/esco/skill/00735755-adc6-4ea0-b034-b8caff339c9f";
-inline constexpr char kInstallHeatPumpUuid[] = "00735755-adc6-4ea0-b034-b8caff339c9f";
-inline constexpr char kRepairWiring[] =
-    "http://data.europa.eu/esco/skill/af1c7b89-679b-4fae-b67c-ed05c669719c";
-// "inspect electrical supplies", essential for electricians.
-inline constexpr char kInspectSupplies[] =
-    "http://data.europa.eu/esco/skill/2179e0fd-7431-41a3-bbf4-76451c615ce2";
-// Skill group S2.8.1 "testing electrical and mechanical systems or equipment".
-inline constexpr char kTestingGroup[] =
-    "http://data.europa.eu/esco/skill/f7fc7bf8-f41d-44af-81e3-09b88e9779e6";
-
-class DemandServiceTest : public ::testing::Test {
+class DemandServiceTest : public ServiceTest<dv1::DemandService> {
  public:
   // A valid role: an electrician's, 2 openings now and 3 within a year.
   static dv1::Role MakeRole(const std::string& title = "Domestic electrician",
@@ -64,33 +44,16 @@ class DemandServiceTest : public ::testing::Test {
   }
 
  protected:
-  void SetUp() override {
-    redis_ = std::make_unique<RedisServer>();
-    StartService();
-  }
-  void TearDown() override {
-    service_.reset();
-    redis_.reset();
-  }
+  DemandServiceTest() : ServiceTest("demand", demand::kDemandServiceName) {}
 
-  void StartService() {
-    service_ = std::make_unique<ServiceUnderTest>(
-        TestServerConfig("demand", redis_->address()),
-        [](ServiceHost& host) {
-          absl::StatusOr<std::shared_ptr<grpc::Service>> service = demand::MakeDemandService(host);
-          if (!service.ok()) throw std::runtime_error(std::string(service.status().message()));
-          return *std::move(service);
-        },
-        demand::kDemandServiceName);
-    stub_ = dv1::DemandService::NewStub(service_->NewChannel());
-    admin_ = service_->Token(Role::kAdmin, "authority");
+  std::shared_ptr<grpc::Service> MakeService(ServiceHost& host) override {
+    absl::StatusOr<std::shared_ptr<grpc::Service>> service = demand::MakeDemandService(host);
+    if (!service.ok()) throw std::runtime_error(std::string(service.status().message()));
+    return *std::move(service);
   }
 
   std::string EmployerToken(const std::string& employer_id) const {
-    return service_->Token(Role::kEmployer, employer_id);
-  }
-  std::unique_ptr<grpc::ClientContext> As(const std::string& token) const {
-    return ClientContextWith(token);
+    return Token(Role::kEmployer, employer_id);
   }
 
   // Registers an employer as admin; fails the test on error.
@@ -125,11 +88,6 @@ class DemandServiceTest : public ::testing::Test {
         CreateRole(EmployerToken(employer_id), employer_id, role_id, role, &created);
     ASSERT_TRUE(status.ok()) << status.error_message();
   }
-
-  std::unique_ptr<RedisServer> redis_;
-  std::unique_ptr<ServiceUnderTest> service_;
-  std::unique_ptr<dv1::DemandService::Stub> stub_;
-  std::string admin_;
 };
 
 }  // namespace pathways::testing

@@ -1,13 +1,10 @@
 // Redis failures: UNAVAILABLE while it is down, recovery when it returns, and
 // no acknowledged write lost across a crash.
 #include "absl/strings/str_cat.h"
-#include "grpc/health/v1/health.grpc.pb.h"
 #include "tests/integration/demand/demand_fixture.h"
 
 namespace pathways::testing {
 namespace {
-
-using grpc::health::v1::HealthCheckResponse;
 
 class DemandResilienceTest : public DemandServiceTest {
  protected:
@@ -55,12 +52,7 @@ TEST_F(DemandResilienceTest, RedisCrashIsUnavailableThenRecoversWithNothingLost)
   // The summary does not answer from what it last saw: it may be stale.
   dv1::GetDemandSummaryResponse summary;
   EXPECT_EQ(Summary(&summary).error_code(), grpc::StatusCode::UNAVAILABLE);
-  ASSERT_TRUE(service_->AwaitHealth("", HealthCheckResponse::NOT_SERVING));
-  ASSERT_TRUE(service_->AwaitHealth(demand::kDemandServiceName, HealthCheckResponse::NOT_SERVING));
-  EXPECT_EQ(service_->Health(kLivenessService), HealthCheckResponse::SERVING);
-
-  redis_->Start();
-  ASSERT_TRUE(service_->AwaitHealth("", HealthCheckResponse::SERVING));
+  ASSERT_NO_FATAL_FAILURE(ExpectOutageThenRestartRedis());
 
   // Every acknowledged write survived; the refused one left nothing behind.
   for (int e = 0; e < kEmployers; ++e) {
@@ -138,14 +130,7 @@ TEST_F(DemandResilienceTest, WatchEndsUnavailableWhenRedisGoesAndResumesAfter) {
   EXPECT_EQ(change.name(), first.name());
   std::string seen = change.revision().token();
 
-  redis_->Kill();
-  while (reader->Read(&change)) {
-  }
-  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::UNAVAILABLE);
-  ASSERT_TRUE(service_->AwaitHealth("", HealthCheckResponse::NOT_SERVING));
-
-  redis_->Start();
-  ASSERT_TRUE(service_->AwaitHealth("", HealthCheckResponse::SERVING));
+  ASSERT_NO_FATAL_FAILURE(CrashRedisUnderWatch(reader.get()));
   dv1::Role second;
   ASSERT_TRUE(CreateRole(token, "rochdale-retail", "second", MakeRole(), &second).ok());
   auto again = As(admin_);
@@ -153,10 +138,7 @@ TEST_F(DemandResilienceTest, WatchEndsUnavailableWhenRedisGoesAndResumesAfter) {
   auto resumed = stub_->WatchRoles(again.get(), request);
   ASSERT_TRUE(resumed->Read(&change));
   EXPECT_EQ(change.name(), second.name());
-  again->TryCancel();
-  while (resumed->Read(&change)) {
-  }
-  resumed->Finish();
+  CancelWatch(again.get(), resumed.get());
 }
 
 }  // namespace

@@ -22,16 +22,6 @@ class DemandWatchTest : public DemandServiceTest {
     EXPECT_TRUE(status.ok()) << status.error_message();
     return page.revision().token();
   }
-
-  // Cancels a watch and drains it.
-  static grpc::Status Stop(grpc::ClientContext* context,
-                           grpc::ClientReader<dv1::RoleChange>* reader) {
-    context->TryCancel();
-    dv1::RoleChange ignored;
-    while (reader->Read(&ignored)) {
-    }
-    return reader->Finish();
-  }
 };
 
 TEST_F(DemandWatchTest, StreamsCreateUpdateDeleteInOrderAndResumes) {
@@ -58,7 +48,7 @@ TEST_F(DemandWatchTest, StreamsCreateUpdateDeleteInOrderAndResumes) {
   std::string resume_from = change.revision().token();
 
   // The watcher goes away (a matcher restart) and changes carry on.
-  EXPECT_EQ(Stop(context.get(), reader.get()).error_code(), grpc::StatusCode::CANCELLED);
+  EXPECT_EQ(CancelWatch(context.get(), reader.get()).error_code(), grpc::StatusCode::CANCELLED);
 
   dv1::UpdateRoleRequest update;
   update.mutable_role()->set_name(a.name());
@@ -84,7 +74,8 @@ TEST_F(DemandWatchTest, StreamsCreateUpdateDeleteInOrderAndResumes) {
   EXPECT_EQ(change.type(), common::v1::CHANGE_TYPE_DELETED);
   EXPECT_EQ(change.name(), b.name());
   EXPECT_FALSE(change.has_role());
-  EXPECT_EQ(Stop(resumed_context.get(), resumed.get()).error_code(), grpc::StatusCode::CANCELLED);
+  EXPECT_EQ(CancelWatch(resumed_context.get(), resumed.get()).error_code(),
+            grpc::StatusCode::CANCELLED);
 }
 
 TEST_F(DemandWatchTest, RenamingAnEmployerEmitsItsRolesChanges) {
@@ -111,7 +102,7 @@ TEST_F(DemandWatchTest, RenamingAnEmployerEmitsItsRolesChanges) {
   EXPECT_EQ(change.type(), common::v1::CHANGE_TYPE_UPDATED);
   EXPECT_EQ(change.name(), role.name());
   EXPECT_EQ(change.role().employer_display_name(), "Acme Heat Pumps");
-  Stop(context.get(), reader.get());
+  CancelWatch(context.get(), reader.get());
 }
 
 TEST_F(DemandWatchTest, EmptyRevisionMeansFromNowOn) {
@@ -129,7 +120,7 @@ TEST_F(DemandWatchTest, EmptyRevisionMeansFromNowOn) {
   dv1::RoleChange change;
   ASSERT_TRUE(reader->Read(&change));
   EXPECT_EQ(change.name(), after.name());
-  Stop(context.get(), reader.get());
+  CancelWatch(context.get(), reader.get());
 }
 
 TEST_F(DemandWatchTest, MalformedRevisionIsInvalidArgument) {

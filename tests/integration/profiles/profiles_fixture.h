@@ -11,40 +11,21 @@
 #include "pathways/profiles/v1/profiles_service.grpc.pb.h"
 #include "services/common/api_conventions.h"
 #include "services/profiles/profiles_server.h"
-#include "tests/testing/redis_server.h"
-#include "tests/testing/service_fixture.h"
+#include "tests/testing/esco_fixtures.h"
+#include "tests/testing/service_test.h"
 
 namespace pathways::testing {
 
 namespace pv1 = ::pathways::profiles::v1;
-
-// Real ESCO v1.1.1 concepts.
-inline constexpr char kInstallHeatPump[] =
-    "http://data.europa.eu/esco/skill/00735755-adc6-4ea0-b034-b8caff339c9f";
-inline constexpr char kSpreadsheets[] =
-    "http://data.europa.eu/esco/skill/1973c966-f236-40c9-b2d4-5d71a89019be";
-inline constexpr char kRepairWiring[] =
-    "http://data.europa.eu/esco/skill/af1c7b89-679b-4fae-b67c-ed05c669719c";
-inline constexpr char kDesigningElectricalGroup[] =
-    "http://data.europa.eu/esco/skill/39fa260c-4f85-48e3-83ce-e292e696c233";
-inline constexpr char kElectrician[] =
-    "http://data.europa.eu/esco/occupation/4910419f-b4af-4f59-b544-9dbebc8a74f0";
 
 // Marker strings only a test profile holds, to look for after erasure.
 inline constexpr char kDistinctiveNote[] = "evidence-note-q7zk3v";
 inline constexpr char kDistinctiveLabel[] = "emerging label x9rq2w";
 inline constexpr char kDistinctiveTag[] = "tag-m4pw8c";
 
-class ProfilesServiceTest : public ::testing::Test {
+class ProfilesServiceTest : public ServiceTest<pv1::ProfilesService> {
  protected:
-  void SetUp() override {
-    redis_ = std::make_unique<RedisServer>();
-    StartService();
-  }
-  void TearDown() override {
-    service_.reset();
-    redis_.reset();
-  }
+  ProfilesServiceTest() : ServiceTest("profiles", profiles::kProfilesServiceName, "admin-1") {}
 
   // Options for the service under test; tests may change them before
   // StartService.
@@ -54,28 +35,16 @@ class ProfilesServiceTest : public ::testing::Test {
     return options;
   }
 
-  void StartService() {
-    service_ = std::make_unique<ServiceUnderTest>(
-        TestServerConfig("profiles", redis_->address()),
-        [this](ServiceHost& host) { return profiles::MakeProfilesService(host, Options()); },
-        profiles::kProfilesServiceName);
-    stub_ = pv1::ProfilesService::NewStub(service_->NewChannel());
-    admin_ = Token(Role::kAdmin, "authority", "admin-1");
+  std::shared_ptr<grpc::Service> MakeService(ServiceHost& host) override {
+    return profiles::MakeProfilesService(host, Options());
   }
 
   // The service's clock: real time plus whatever the test has added.
   absl::Time Now() const { return absl::Now() + absl::Seconds(clock_offset_seconds_.load()); }
   void AdvanceClock(absl::Duration by) { clock_offset_seconds_ += absl::ToInt64Seconds(by); }
 
-  std::string Token(Role role, const std::string& organisation, const std::string& subject) const {
-    return service_->host().authority().Issue(Principal{role, organisation, subject},
-                                              absl::Hours(1));
-  }
   std::string Adviser(const std::string& organisation, const std::string& subject = "adviser-1") {
     return Token(Role::kAdviser, organisation, subject);
-  }
-  std::unique_ptr<grpc::ClientContext> As(const std::string& token) const {
-    return ClientContextWith(token);
   }
 
   // A 17-year-old who consented to matching at 16, with distinctive notes.
@@ -152,10 +121,6 @@ class ProfilesServiceTest : public ::testing::Test {
     return {response.audit_events().begin(), response.audit_events().end()};
   }
 
-  std::unique_ptr<RedisServer> redis_;
-  std::unique_ptr<ServiceUnderTest> service_;
-  std::unique_ptr<pv1::ProfilesService::Stub> stub_;
-  std::string admin_;
   std::atomic<int64_t> clock_offset_seconds_{0};
 };
 

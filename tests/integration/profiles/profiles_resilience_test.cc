@@ -1,14 +1,10 @@
 // Redis failures: UNAVAILABLE while it is down (and no unaudited read gets
 // out), recovery when it returns, and no acknowledged write lost.
 #include "absl/strings/str_cat.h"
-#include "grpc/health/v1/health.grpc.pb.h"
-#include "services/common/server_runner.h"
 #include "tests/integration/profiles/profiles_fixture.h"
 
 namespace pathways::testing {
 namespace {
-
-using grpc::health::v1::HealthCheckResponse;
 
 using ProfilesResilienceTest = ProfilesServiceTest;
 
@@ -30,13 +26,7 @@ TEST_F(ProfilesResilienceTest, RedisCrashIsUnavailableThenRecoversWithNothingLos
   EXPECT_EQ(stub_->ListProfiles(As(adviser).get(), list, &listed).error_code(),
             grpc::StatusCode::UNAVAILABLE);
   EXPECT_EQ(listed.profiles_size(), 0);
-  ASSERT_TRUE(service_->AwaitHealth("", HealthCheckResponse::NOT_SERVING));
-  ASSERT_TRUE(
-      service_->AwaitHealth(profiles::kProfilesServiceName, HealthCheckResponse::NOT_SERVING));
-  EXPECT_EQ(service_->Health(kLivenessService), HealthCheckResponse::SERVING);
-
-  redis_->Start();
-  ASSERT_TRUE(service_->AwaitHealth("", HealthCheckResponse::SERVING));
+  ASSERT_NO_FATAL_FAILURE(ExpectOutageThenRestartRedis());
 
   // Every acknowledged write survived, with its audit trail; the refused
   // one left nothing behind.
@@ -68,24 +58,14 @@ TEST_F(ProfilesResilienceTest, WatchEndsUnavailableWhenRedisGoesAndResumesAfter)
   ASSERT_TRUE(reader->Read(&change));
   std::string seen = change.revision().token();
 
-  redis_->Kill();
-  while (reader->Read(&change)) {
-  }
-  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::UNAVAILABLE);
-  ASSERT_TRUE(service_->AwaitHealth("", HealthCheckResponse::NOT_SERVING));
-
-  redis_->Start();
-  ASSERT_TRUE(service_->AwaitHealth("", HealthCheckResponse::SERVING));
+  ASSERT_NO_FATAL_FAILURE(CrashRedisUnderWatch(reader.get()));
   pv1::Profile second = MustCreate(adviser, "second");
   auto again = As(admin_);
   request.mutable_start_revision()->set_token(seen);
   auto resumed = stub_->WatchProfiles(again.get(), request);
   ASSERT_TRUE(resumed->Read(&change));
   EXPECT_EQ(change.name(), second.name());
-  again->TryCancel();
-  while (resumed->Read(&change)) {
-  }
-  resumed->Finish();
+  CancelWatch(again.get(), resumed.get());
 }
 
 }  // namespace

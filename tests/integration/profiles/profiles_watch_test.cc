@@ -22,14 +22,6 @@ class ProfilesWatchTest : public ProfilesServiceTest {
     EXPECT_TRUE(status.ok()) << status.error_message();
     return page.revision().token();
   }
-
-  static void Drain(grpc::ClientContext* context, grpc::ClientReader<pv1::ProfileChange>* reader) {
-    context->TryCancel();
-    pv1::ProfileChange ignored;
-    while (reader->Read(&ignored)) {
-    }
-    reader->Finish();
-  }
 };
 
 TEST_F(ProfilesWatchTest, CreateUpdateAndErasureAreDeliveredAndResumable) {
@@ -68,7 +60,7 @@ TEST_F(ProfilesWatchTest, CreateUpdateAndErasureAreDeliveredAndResumable) {
   EXPECT_EQ(change.name(), gone.name());
   EXPECT_FALSE(change.has_profile());
   std::string erase_revision = change.revision().token();
-  Drain(context.get(), reader.get());
+  CancelWatch(context.get(), reader.get());
 
   // Changes go on while nobody watches.
   update.mutable_profile()->set_etag(updated.etag());
@@ -89,10 +81,8 @@ TEST_F(ProfilesWatchTest, CreateUpdateAndErasureAreDeliveredAndResumable) {
   ASSERT_TRUE(resumed->Read(&change));
   EXPECT_EQ(change.type(), common::v1::CHANGE_TYPE_UPDATED);
   EXPECT_EQ(change.profile().max_travel_km(), 70);
-  resumed_context->TryCancel();
-  while (resumed->Read(&change)) {
-  }
-  EXPECT_EQ(resumed->Finish().error_code(), grpc::StatusCode::CANCELLED);
+  EXPECT_EQ(CancelWatch(resumed_context.get(), resumed.get()).error_code(),
+            grpc::StatusCode::CANCELLED);
 }
 
 TEST_F(ProfilesWatchTest, ErasedHistoryIsNotMistakenForTrimmedHistory) {
@@ -107,7 +97,7 @@ TEST_F(ProfilesWatchTest, ErasedHistoryIsNotMistakenForTrimmedHistory) {
   ASSERT_TRUE(reader->Read(&change));
   EXPECT_EQ(change.type(), common::v1::CHANGE_TYPE_DELETED);
   EXPECT_EQ(change.name(), profile.name());
-  Drain(context.get(), reader.get());
+  CancelWatch(context.get(), reader.get());
 }
 
 TEST_F(ProfilesWatchTest, ServicesReceiveOnlyProfilesConsentedForMatching) {
@@ -129,7 +119,7 @@ TEST_F(ProfilesWatchTest, ServicesReceiveOnlyProfilesConsentedForMatching) {
   EXPECT_EQ(change.type(), common::v1::CHANGE_TYPE_DELETED);
   EXPECT_EQ(change.name(), counted.name());
   EXPECT_FALSE(change.has_profile());
-  Drain(context.get(), reader.get());
+  CancelWatch(context.get(), reader.get());
 }
 
 TEST_F(ProfilesWatchTest, EmptyRevisionMeansFromNowOn) {
@@ -143,7 +133,7 @@ TEST_F(ProfilesWatchTest, EmptyRevisionMeansFromNowOn) {
   pv1::ProfileChange change;
   ASSERT_TRUE(reader->Read(&change));
   EXPECT_EQ(change.name(), after.name());
-  Drain(context.get(), reader.get());
+  CancelWatch(context.get(), reader.get());
 }
 
 TEST_F(ProfilesWatchTest, OnlyAdminsAndServicesMayWatch) {
@@ -194,7 +184,7 @@ TEST_F(ProfilesShortFeedTest, RevisionsOlderThanTheTrimmedHistoryAreOutOfRange) 
   pv1::Profile next = MustCreate(adviser, "p5");
   ASSERT_TRUE(fresh->Read(&change));
   EXPECT_EQ(change.name(), next.name());
-  Drain(fresh_context.get(), fresh.get());
+  CancelWatch(fresh_context.get(), fresh.get());
 
   // Trimming also forgets the trimmed entries' ids, so erasure stays cheap.
   EXPECT_EQ(redis_->Query({"LLEN", "profiles:v1:entries:profiles/p0"}), "0");

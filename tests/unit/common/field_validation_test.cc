@@ -7,20 +7,20 @@
 #include "gtest/gtest.h"
 #include "services/taxonomy/geography.h"
 #include "services/taxonomy/taxonomy.h"
+#include "tests/testing/esco_fixtures.h"
+#include "tests/testing/matchers.h"
+#include "tests/testing/reference_data.h"
 
 namespace pathways {
 namespace {
 
+using ::pathways::testing::kSpreadsheets;
+using ::pathways::testing::kSpreadsheetsUuid;
+using ::pathways::testing::MakeDate;
+using ::pathways::testing::TestGeography;
+using ::pathways::testing::TestTaxonomy;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
-
-common::v1::Date MakeDate(int year, int month, int day) {
-  common::v1::Date date;
-  date.set_year(year);
-  date.set_month(month);
-  date.set_day(day);
-  return date;
-}
 
 std::string Repeat(absl::string_view text, int times) {
   std::string out;
@@ -134,42 +134,19 @@ TEST(CheckProficiencyTest, BasicToExpert) {
 
 class ReferenceDataTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    auto taxonomy = taxonomy::Taxonomy::Load(PATHWAYS_DEFAULT_DATA_DIR);
-    ASSERT_TRUE(taxonomy.ok()) << taxonomy.status();
-    taxonomy_ = taxonomy->release();
-    auto geography = taxonomy::Geography::Load(PATHWAYS_DEFAULT_DATA_DIR);
-    ASSERT_TRUE(geography.ok()) << geography.status();
-    geography_ = geography->release();
-  }
-  static void TearDownTestSuite() {
-    delete taxonomy_;
-    taxonomy_ = nullptr;
-    delete geography_;
-    geography_ = nullptr;
-  }
-
-  static const taxonomy::Taxonomy* taxonomy_;
-  static const taxonomy::Geography* geography_;
+  const taxonomy::Taxonomy* const taxonomy_ = &TestTaxonomy();
+  const taxonomy::Geography* const geography_ = &TestGeography();
 };
 
-const taxonomy::Taxonomy* ReferenceDataTest::taxonomy_ = nullptr;
-const taxonomy::Geography* ReferenceDataTest::geography_ = nullptr;
-
-// "use spreadsheets software" in data/esco/skills.csv.
-constexpr absl::string_view kSpreadsheetsUuid = "1973c966-f236-40c9-b2d4-5d71a89019be";
-constexpr absl::string_view kSpreadsheetsUri =
-    "http://data.europa.eu/esco/skill/1973c966-f236-40c9-b2d4-5d71a89019be";
-
 TEST_F(ReferenceDataTest, NormalizeSkillRewritesToTheCanonicalUri) {
-  for (std::string input : {std::string(kSpreadsheetsUuid), std::string(kSpreadsheetsUri),
+  for (std::string input : {std::string(kSpreadsheetsUuid), std::string(kSpreadsheets),
                             std::string("HTTPS://DATA.EUROPA.EU/ESCO/SKILL/"
                                         "1973C966-F236-40C9-B2D4-5D71A89019BE"),
                             std::string(" 1973c966-f236-40c9-b2d4-5d71a89019be ")}) {
     std::string skill = input;
     absl::Status status = NormalizeSkill("skill", *taxonomy_, &skill);
     ASSERT_TRUE(status.ok()) << input << ": " << status;
-    EXPECT_EQ(skill, kSpreadsheetsUri) << input;
+    EXPECT_EQ(skill, kSpreadsheets) << input;
   }
 }
 

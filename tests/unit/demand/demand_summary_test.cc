@@ -10,12 +10,12 @@
 namespace pathways::demand {
 namespace {
 
-using testdata::IsInvalidAt;
-using testdata::kElectrician;
-using testdata::kInstallHeatPump;
-using testdata::kRepairWiring;
-using testdata::kTestingGroup;
-using testdata::MakeDate;
+using ::pathways::testing::IsInvalidAt;
+using ::pathways::testing::kElectrician;
+using ::pathways::testing::kInstallHeatPump;
+using ::pathways::testing::kRepairWiring;
+using ::pathways::testing::kTestingGroup;
+using ::pathways::testing::MakeDate;
 using testdata::ReferenceData;
 using ::testing::ElementsAre;
 using v1::DemandRow;
@@ -68,7 +68,7 @@ class DemandSummaryTest : public ::testing::Test {
   }
 
   const ReferenceData& data_ = ReferenceData::Get();
-  DemandSummarizer summarizer_{data_.taxonomy.get(), data_.geography.get(), data_.areas.get()};
+  DemandSummarizer summarizer_{data_.taxonomy, data_.geography, data_.areas.get()};
   RoleFactsByName roles_;
 };
 

@@ -10,19 +10,19 @@
 namespace pathways::demand {
 namespace {
 
-using testdata::IsInvalidAt;
-using testdata::kElectrician;
-using testdata::kElectricianEssentialSkills;
-using testdata::kElectricianOptionalSkills;
-using testdata::kElectricianUuid;
-using testdata::kInspectSupplies;
-using testdata::kInstallHeatPump;
-using testdata::kInstallHeatPumpUuid;
-using testdata::kPlumber;
-using testdata::kRepairWiring;
-using testdata::kTestingGroup;
-using testdata::kTestingGroupCode;
-using testdata::MakeDate;
+using ::pathways::testing::IsInvalidAt;
+using ::pathways::testing::kElectrician;
+using ::pathways::testing::kElectricianEssentialSkills;
+using ::pathways::testing::kElectricianOptionalSkills;
+using ::pathways::testing::kElectricianUuid;
+using ::pathways::testing::kInspectSupplies;
+using ::pathways::testing::kInstallHeatPump;
+using ::pathways::testing::kInstallHeatPumpUuid;
+using ::pathways::testing::kPlumber;
+using ::pathways::testing::kRepairWiring;
+using ::pathways::testing::kTestingGroup;
+using ::pathways::testing::kTestingGroupCode;
+using ::pathways::testing::MakeDate;
 using testdata::ReferenceData;
 using ::testing::HasSubstr;
 using v1::Employer;
@@ -92,7 +92,7 @@ class RoleValidationTest : public ::testing::Test {
   }
 
   const ReferenceData& data_ = ReferenceData::Get();
-  RoleValidator validator_{data_.taxonomy.get(), data_.geography.get(), data_.soc.get()};
+  RoleValidator validator_{data_.taxonomy, data_.geography, data_.soc.get()};
 };
 
 // --- A valid role ---

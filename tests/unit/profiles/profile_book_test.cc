@@ -8,27 +8,19 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/common/api_conventions.h"
+#include "tests/testing/esco_fixtures.h"
+#include "tests/testing/reference_data.h"
 
 namespace pathways::profiles {
 namespace {
 
+using ::pathways::testing::kInstallHeatPump;
+using ::pathways::testing::TestGeography;
+using ::pathways::testing::TestTaxonomy;
 using ::testing::HasSubstr;
 
 class ProfileBookTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    auto taxonomy = taxonomy::Taxonomy::Load(PATHWAYS_DEFAULT_DATA_DIR);
-    ASSERT_TRUE(taxonomy.ok()) << taxonomy.status();
-    taxonomy_ = taxonomy->release();
-    auto geography = taxonomy::Geography::Load(PATHWAYS_DEFAULT_DATA_DIR);
-    ASSERT_TRUE(geography.ok()) << geography.status();
-    geography_ = geography->release();
-  }
-  static void TearDownTestSuite() {
-    delete taxonomy_;
-    delete geography_;
-  }
-
   static RedisConfig Unreachable() {
     RedisConfig config;
     config.address = "127.0.0.1:1";
@@ -64,8 +56,7 @@ class ProfileBookTest : public ::testing::Test {
     v1::AddSkillsRequest add;
     add.set_name("profiles/p1");
     v1::ProfileSkill* skill = add.add_skills();
-    skill->mutable_skill()->set_skill(
-        "http://data.europa.eu/esco/skill/00735755-adc6-4ea0-b034-b8caff339c9f");
+    skill->mutable_skill()->set_skill(kInstallHeatPump);
     skill->mutable_skill()->set_level(common::v1::PROFICIENCY_BASIC);
     skill->set_evidence(v1::SKILL_EVIDENCE_SELF_REPORTED);
     codes.push_back(book_.AddSkills(caller, add, &profile).code());
@@ -84,16 +75,11 @@ class ProfileBookTest : public ::testing::Test {
     return codes;
   }
 
-  static const taxonomy::Taxonomy* taxonomy_;
-  static const taxonomy::Geography* geography_;
   RedisPool pool_{Unreachable()};
   ProfileStore store_{&pool_};
-  ProfileValidator validator_{taxonomy_, geography_};
+  ProfileValidator validator_{&TestTaxonomy(), &TestGeography()};
   ProfileBook book_{&store_, &validator_};
 };
-
-const taxonomy::Taxonomy* ProfileBookTest::taxonomy_ = nullptr;
-const taxonomy::Geography* ProfileBookTest::geography_ = nullptr;
 
 constexpr absl::StatusCode kDenied = absl::StatusCode::kPermissionDenied;
 constexpr absl::StatusCode kUnavailable = absl::StatusCode::kUnavailable;

@@ -2,44 +2,29 @@
 
 #include <string>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/common/api_conventions.h"
+#include "tests/testing/esco_fixtures.h"
+#include "tests/testing/matchers.h"
+#include "tests/testing/reference_data.h"
 
 namespace pathways::profiles {
 namespace {
 
+using ::pathways::testing::IsInvalidAt;
+using ::pathways::testing::kDesigningElectricalGroup;
+using ::pathways::testing::kElectricianUuid;
+using ::pathways::testing::kInstallHeatPump;
+using ::pathways::testing::kOccupationUriPrefix;
+using ::pathways::testing::kSkillUriPrefix;
+using ::pathways::testing::kSpreadsheetsUuid;
+using ::pathways::testing::MakeDate;
+using ::pathways::testing::TestGeography;
+using ::pathways::testing::TestTaxonomy;
 using ::testing::HasSubstr;
 using v1::Profile;
-
-// From data/esco/.
-constexpr absl::string_view kInstallHeatPump =
-    "http://data.europa.eu/esco/skill/00735755-adc6-4ea0-b034-b8caff339c9f";
-constexpr absl::string_view kSpreadsheetsUuid = "1973c966-f236-40c9-b2d4-5d71a89019be";
-constexpr absl::string_view kSkillUriPrefix = "http://data.europa.eu/esco/skill/";
-// Skill group S1.11.2 "designing electrical or electronic systems or equipment".
-constexpr absl::string_view kDesigningElectricalGroup =
-    "http://data.europa.eu/esco/skill/39fa260c-4f85-48e3-83ce-e292e696c233";
-constexpr absl::string_view kElectricianUuid = "4910419f-b4af-4f59-b544-9dbebc8a74f0";
-constexpr absl::string_view kOccupationUriPrefix = "http://data.europa.eu/esco/occupation/";
-
-// An INVALID_ARGUMENT whose message starts with the field path and a space,
-// so "profile.skills" does not pass for "profile.skills[1]".
-MATCHER_P(IsInvalidAt, field, absl::StrCat("is INVALID_ARGUMENT at ", field)) {
-  *result_listener << "status is " << arg;
-  return arg.code() == absl::StatusCode::kInvalidArgument &&
-         absl::StartsWith(arg.message(), absl::StrCat(field, " "));
-}
-
-common::v1::Date MakeDate(int year, int month, int day) {
-  common::v1::Date date;
-  date.set_year(year);
-  date.set_month(month);
-  date.set_day(day);
-  return date;
-}
 
 absl::Time At(int year, int month, int day, int hour = 12) {
   return absl::FromCivil(absl::CivilSecond(year, month, day, hour, 0, 0), absl::UTCTimeZone());
@@ -69,19 +54,9 @@ v1::ProfileSkill EmergingSkill(absl::string_view label, absl::string_view group)
 class ProfileValidationTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    auto taxonomy = taxonomy::Taxonomy::Load(PATHWAYS_DEFAULT_DATA_DIR);
-    ASSERT_TRUE(taxonomy.ok()) << taxonomy.status();
-    taxonomy_ = taxonomy->release();
-    auto geography = taxonomy::Geography::Load(PATHWAYS_DEFAULT_DATA_DIR);
-    ASSERT_TRUE(geography.ok()) << geography.status();
-    geography_ = geography->release();
-    validator_ = new ProfileValidator(taxonomy_, geography_);
+    validator_ = new ProfileValidator(&TestTaxonomy(), &TestGeography());
   }
-  static void TearDownTestSuite() {
-    delete validator_;
-    delete taxonomy_;
-    delete geography_;
-  }
+  static void TearDownTestSuite() { delete validator_; }
 
   // A 17-year-old who consented herself at 16; passes every rule.
   static Profile ValidProfile() {
@@ -124,13 +99,10 @@ class ProfileValidationTest : public ::testing::Test {
     return validator_->ValidateProfile("profile", &profile, kNow, check_retention);
   }
 
-  static const taxonomy::Taxonomy* taxonomy_;
-  static const taxonomy::Geography* geography_;
+  const taxonomy::Taxonomy* const taxonomy_ = &TestTaxonomy();
   static const ProfileValidator* validator_;
 };
 
-const taxonomy::Taxonomy* ProfileValidationTest::taxonomy_ = nullptr;
-const taxonomy::Geography* ProfileValidationTest::geography_ = nullptr;
 const ProfileValidator* ProfileValidationTest::validator_ = nullptr;
 
 // --- A valid profile ---

@@ -4,41 +4,27 @@
 #include <string>
 
 #include "absl/strings/ascii.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/esco_fixtures.h"
+#include "tests/testing/matchers.h"
+#include "tests/testing/reference_data.h"
 
 namespace pathways::training {
 namespace {
 
+using ::pathways::testing::IsInvalidAt;
+using ::pathways::testing::kCustomerService;
+using ::pathways::testing::kProgramming;
+using ::pathways::testing::kSkillUriPrefix;
+using ::pathways::testing::kSpreadsheetsUuid;
+using ::pathways::testing::MakeDate;
+using ::pathways::testing::TestGeography;
+using ::pathways::testing::TestTaxonomy;
 using ::testing::HasSubstr;
 using v1::Course;
 using v1::Provider;
-
-// Skills from data/esco/skills.csv.
-constexpr absl::string_view kSpreadsheets = "1973c966-f236-40c9-b2d4-5d71a89019be";
-constexpr absl::string_view kCustomerService =
-    "http://data.europa.eu/esco/skill/15a33d76-4640-438d-ae64-fdc0c1d3eebc";
-constexpr absl::string_view kProgramming =
-    "http://data.europa.eu/esco/skill/21d2f96d-35f7-4e3f-9745-c533d2dd6e97";
-constexpr absl::string_view kSkillUriPrefix = "http://data.europa.eu/esco/skill/";
-
-// An INVALID_ARGUMENT whose message starts with the field path and a space,
-// so "course.start_dates" does not pass for "course.start_dates[1]".
-MATCHER_P(IsInvalidAt, field, absl::StrCat("is INVALID_ARGUMENT at ", field)) {
-  *result_listener << "status is " << arg;
-  return arg.code() == absl::StatusCode::kInvalidArgument &&
-         absl::StartsWith(arg.message(), absl::StrCat(field, " "));
-}
-
-common::v1::Date MakeDate(int year, int month, int day) {
-  common::v1::Date date;
-  date.set_year(year);
-  date.set_month(month);
-  date.set_day(day);
-  return date;
-}
 
 void AddSkill(google::protobuf::RepeatedPtrField<common::v1::SkillLevel>* skills,
               absl::string_view skill, common::v1::Proficiency level) {
@@ -49,27 +35,13 @@ void AddSkill(google::protobuf::RepeatedPtrField<common::v1::SkillLevel>* skills
 
 class CourseValidationTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    auto taxonomy = taxonomy::Taxonomy::Load(PATHWAYS_DEFAULT_DATA_DIR);
-    ASSERT_TRUE(taxonomy.ok()) << taxonomy.status();
-    taxonomy_ = taxonomy->release();
-    auto geography = taxonomy::Geography::Load(PATHWAYS_DEFAULT_DATA_DIR);
-    ASSERT_TRUE(geography.ok()) << geography.status();
-    geography_ = geography->release();
-  }
-  static void TearDownTestSuite() {
-    delete taxonomy_;
-    taxonomy_ = nullptr;
-    delete geography_;
-    geography_ = nullptr;
-  }
-
   // A course that passes every rule.
   static Course ValidCourse() {
     Course course;
     course.set_title("Spreadsheets for office work");
     course.set_description("Formulas, charts and pivot tables, with a customer focus.");
-    AddSkill(course.mutable_skills_taught(), kSpreadsheets, common::v1::PROFICIENCY_INTERMEDIATE);
+    AddSkill(course.mutable_skills_taught(), kSpreadsheetsUuid,
+             common::v1::PROFICIENCY_INTERMEDIATE);
     AddSkill(course.mutable_skills_taught(), kCustomerService, common::v1::PROFICIENCY_BASIC);
     v1::EntryRequirements* entry = course.mutable_entry_requirements();
     AddSkill(entry->mutable_skills(), kProgramming, common::v1::PROFICIENCY_BASIC);
@@ -105,13 +77,9 @@ class CourseValidationTest : public ::testing::Test {
     return validator_.ValidateProvider("provider", &provider);
   }
 
-  static const taxonomy::Taxonomy* taxonomy_;
-  static const taxonomy::Geography* geography_;
-  CourseValidator validator_{taxonomy_, geography_};
+  const taxonomy::Taxonomy* const taxonomy_ = &TestTaxonomy();
+  CourseValidator validator_{taxonomy_, &TestGeography()};
 };
-
-const taxonomy::Taxonomy* CourseValidationTest::taxonomy_ = nullptr;
-const taxonomy::Geography* CourseValidationTest::geography_ = nullptr;
 
 // --- A valid course ---
 
@@ -119,7 +87,7 @@ TEST_F(CourseValidationTest, ValidCoursePassesAndIsNormalised) {
   Course course = ValidCourse();
   absl::Status status = validator_.ValidateCourse("course", &course);
   ASSERT_TRUE(status.ok()) << status;
-  EXPECT_EQ(course.skills_taught(0).skill(), absl::StrCat(kSkillUriPrefix, kSpreadsheets));
+  EXPECT_EQ(course.skills_taught(0).skill(), absl::StrCat(kSkillUriPrefix, kSpreadsheetsUuid));
   EXPECT_EQ(course.skills_taught(1).skill(), kCustomerService);
   EXPECT_EQ(course.entry_requirements().skills(0).skill(), kProgramming);
   EXPECT_EQ(course.venue().outcode(), "M1");
@@ -132,7 +100,7 @@ TEST_F(CourseValidationTest, ValidCoursePassesAndIsNormalised) {
 TEST_F(CourseValidationTest, MinimalCoursePasses) {
   Course course;
   course.set_title("T");
-  AddSkill(course.mutable_skills_taught(), kSpreadsheets, common::v1::PROFICIENCY_BASIC);
+  AddSkill(course.mutable_skills_taught(), kSpreadsheetsUuid, common::v1::PROFICIENCY_BASIC);
   course.set_duration_weeks(1);
   course.set_hours_per_week(1);
   course.mutable_venue()->set_outcode("WA14");
@@ -236,7 +204,7 @@ TEST_F(CourseValidationTest, DuplicateSkillIsRefusedEvenWrittenDifferently) {
   Course course = ValidCourse();
   // The same skill as [0], as a full URI in upper case instead of a bare UUID.
   AddSkill(course.mutable_skills_taught(),
-           absl::AsciiStrToUpper(absl::StrCat(kSkillUriPrefix, kSpreadsheets)),
+           absl::AsciiStrToUpper(absl::StrCat(kSkillUriPrefix, kSpreadsheetsUuid)),
            common::v1::PROFICIENCY_ADVANCED);
   absl::Status status = Validate(course);
   EXPECT_THAT(status, IsInvalidAt("course.skills_taught[2].skill"));
