@@ -1,0 +1,652 @@
+#include "services/matcher/planner.h"
+
+#include <algorithm>
+#include <numeric>
+
+namespace pathways::matcher {
+namespace {
+
+constexpr double kEpsilon = 1e-9;
+constexpr int kPrerequisitesTried = 2;
+
+}  // namespace
+
+Planner::Planner(const QueryContext& query)
+    : query_(query),
+      index_(query.index()),
+      person_(query.person()),
+      policy_(query.policy()),
+      limits_(query.limits()) {
+  item_of_skill_.assign(index_.taxonomy().skill_count(), -1);
+  item_stamp_.assign(index_.taxonomy().skill_count(), 0);
+  course_stamp_.assign(index_.course_slots(), 0);
+  candidate_of_course_.assign(index_.course_slots(), -1);
+}
+
+void Planner::Begin(RoleId role_id, Plan* out) {
+  role_ = &index_.role(role_id);
+  const RoleEntry& role = *role_;
+  if (++stamp_ == 0) {
+    std::fill(item_stamp_.begin(), item_stamp_.end(), 0);
+    std::fill(course_stamp_.begin(), course_stamp_.end(), 0);
+    stamp_ = 1;
+  }
+  candidates_.clear();
+  item_pool_.clear();
+  gap_.clear();
+  emerging_gap_.clear();
+
+  out->role = role_id;
+  out->feasible = false;
+  out->blocker = Blocker::kNone;
+  out->blocker_item = -1;
+  out->blocker_step = -1;
+  out->blocker_skill = 0;
+  out->blocker_level = 0;
+  out->steps.clear();
+  out->entry_closures.clear();
+  out->ready = limits_.earliest_start;
+  out->weeks_to_ready = 0;
+  out->total_cost_pence = 0;
+  out->max_course_km = 0;
+  out->qualification_step = -1;
+
+  const size_t n = role.skills.size();
+  out->skills.assign(n, SkillOutcome{});
+  weight_.resize(n);
+  open_.assign(n, 0);
+  total_weight_ = 0;
+  double before = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const RequiredSkillEntry& required = role.skills[i];
+    const double w = required.essential ? policy_.essential_weight : 1.0;
+    const Credit credit = person_.skills.CreditFor(required.key, required.level, policy_.credit);
+    out->skills[i].before = credit;
+    weight_[i] = w;
+    total_weight_ += w;
+    before += w * credit.value;
+    if (credit.value < 1.0) {
+      open_[i] = 1;
+      gap_.push_back(static_cast<int>(i));
+      if (IsEmergingKey(required.key)) {
+        emerging_gap_.push_back(static_cast<int>(i));
+      } else {
+        item_of_skill_[required.key] = static_cast<int16_t>(i);
+        item_stamp_[required.key] = stamp_;
+      }
+    }
+  }
+  out->coverage_before = total_weight_ > 0 ? before / total_weight_ : 1.0;
+  needed_rqf_ = role.entry_rqf > person_.rqf ? role.entry_rqf : 0;
+  out->qualification_needed = needed_rqf_ > 0;
+}
+
+int Planner::AddCandidate(CourseId course_id) {
+  if (course_id >= course_stamp_.size()) {
+    course_stamp_.resize(index_.course_slots(), 0);
+    candidate_of_course_.resize(index_.course_slots(), -1);
+  }
+  if (course_stamp_[course_id] == stamp_) return candidate_of_course_[course_id];
+  const CourseEntry& course = index_.course(course_id);
+  Candidate c;
+  c.course = course_id;
+  c.items_begin = static_cast<uint32_t>(item_pool_.size());
+  for (const TaughtSkill& t : course.taught) {
+    if (item_stamp_[t.skill] != stamp_) continue;
+    const int item = item_of_skill_[t.skill];
+    if (t.level >= role_->skills[item].level) item_pool_.push_back(static_cast<uint16_t>(item));
+  }
+  for (int item : emerging_gap_) {
+    const RequiredSkillEntry& required = role_->skills[item];
+    if (query_.TeachesAt(course, required.key, required.level) > 0) {
+      item_pool_.push_back(static_cast<uint16_t>(item));
+    }
+  }
+  c.items_end = static_cast<uint32_t>(item_pool_.size());
+  c.awards_qualification = needed_rqf_ > 0 && course.rqf_awarded >= needed_rqf_;
+  const int k = static_cast<int>(candidates_.size());
+  candidates_.push_back(c);
+  course_stamp_[course_id] = stamp_;
+  candidate_of_course_[course_id] = k;
+  return k;
+}
+
+bool Planner::Closes(int candidate, int item) const {
+  const Candidate& c = candidates_[candidate];
+  for (uint32_t j = c.items_begin; j < c.items_end; ++j) {
+    if (item_pool_[j] == item) return true;
+  }
+  return false;
+}
+
+bool Planner::EntrySkillsMet(const CourseEntry& course, std::span<const int> chosen,
+                             std::vector<TaughtSkill>* missing) const {
+  if (course.entry.empty()) return true;
+  bool met = true;
+  for (const TaughtSkill& entry : course.entry) {
+    if (person_.skills.LevelOf(entry.skill) >= entry.level) continue;
+    bool taught = false;
+    for (int k : chosen) {
+      if (query_.TeachesAt(index_.course(candidates_[k].course), entry.skill, entry.level) > 0) {
+        taught = true;
+        break;
+      }
+    }
+    if (taught) continue;
+    met = false;
+    if (missing == nullptr) return false;
+    missing->push_back(entry);
+  }
+  return met;
+}
+
+bool Planner::Schedule(std::span<const int> order, std::vector<PlannedStep>* steps) const {
+  steps->clear();
+  Day at = limits_.earliest_start;
+  int rqf = person_.rqf;
+  int64_t total = 0;
+  for (size_t k = 0; k < order.size(); ++k) {
+    const Candidate& c = candidates_[order[k]];
+    const CourseEntry& course = index_.course(c.course);
+    if (course.min_rqf > rqf || !EntrySkillsMet(course, order.subspan(0, k), nullptr)) {
+      return false;
+    }
+    const Day start = EarliestStart(course, person_, at);
+    if (start == kNoDay) return false;
+    PlannedStep step;
+    step.course = c.course;
+    step.start = start;
+    step.end = start + 7 * course.duration_weeks;
+    step.cost = CostFor(course, person_, start, rqf);
+    step.travel_km = query_.course(c.course).travel_km;
+    total += step.cost.pence;
+    rqf = std::max<int>(rqf, course.rqf_awarded);
+    at = step.end;
+    steps->push_back(step);
+  }
+  if (limits_.max_weeks.has_value() && query_.WeeksFromStart(at) > *limits_.max_weeks) return false;
+  if (limits_.max_cost_pence.has_value() && total > *limits_.max_cost_pence) return false;
+  return true;
+}
+
+bool Planner::ClosureHolds(std::span<const int> chosen, const Plan& plan,
+                           double needed_cover) const {
+  bool qualification = needed_rqf_ == 0;
+  for (int k : chosen) qualification = qualification || candidates_[k].awards_qualification;
+  if (!qualification) return false;
+  double cover = 0;
+  for (size_t i = 0; i < role_->skills.size(); ++i) {
+    double credit = plan.skills[i].before.value;
+    if (credit < 1.0) {
+      for (int k : chosen) {
+        if (Closes(k, static_cast<int>(i))) {
+          credit = 1.0;
+          break;
+        }
+      }
+    }
+    if (credit < 1.0 && role_->skills[i].essential) return false;
+    cover += weight_[i] * credit;
+  }
+  return cover >= needed_cover;
+}
+
+bool Planner::BestOrder(std::vector<int>* chosen, std::vector<PlannedStep>* steps) const {
+  if (chosen->empty()) {
+    steps->clear();
+    return true;
+  }
+  std::vector<int> idx(chosen->size());
+  std::iota(idx.begin(), idx.end(), 0);
+  std::vector<int> order(chosen->size()), best_order;
+  std::vector<PlannedStep> trial, best_steps;
+  do {
+    for (size_t k = 0; k < idx.size(); ++k) order[k] = (*chosen)[idx[k]];
+    if (!Schedule(order, &trial)) continue;
+    int64_t cost = 0;
+    for (const PlannedStep& s : trial) cost += s.cost.pence;
+    if (!best_order.empty()) {
+      int64_t best_cost = 0;
+      for (const PlannedStep& s : best_steps) best_cost += s.cost.pence;
+      const Day end = trial.back().end, best_end = best_steps.back().end;
+      if (end > best_end || (end == best_end && cost >= best_cost)) continue;
+    }
+    best_order = order;
+    best_steps = trial;
+  } while (std::next_permutation(idx.begin(), idx.end()));
+  if (best_order.empty()) return false;
+  *chosen = std::move(best_order);
+  *steps = std::move(best_steps);
+  return true;
+}
+
+void Planner::Finish(std::span<const int> order, Plan* out) {
+  const RoleEntry& role = *role_;
+  double covered = 0;
+  for (size_t i = 0; i < role.skills.size(); ++i) {
+    SkillOutcome& outcome = out->skills[i];
+    const RequiredSkillEntry& required = role.skills[i];
+    if (outcome.before.value >= 1.0) {
+      outcome.after = 1.0;
+      outcome.kind = v1::MATCH_KIND_EXACT;
+    } else {
+      outcome.after = outcome.before.value;
+      outcome.kind = outcome.before.value > 0 ? outcome.before.kind : v1::MATCH_KIND_NONE;
+      for (size_t k = 0; k < order.size(); ++k) {
+        const CourseEntry& course = index_.course(candidates_[order[k]].course);
+        SkillIndex via = 0;
+        const int level = query_.TeachesAt(course, required.key, required.level, &via);
+        if (level > 0) {
+          outcome.after = 1.0;
+          outcome.kind = v1::MATCH_KIND_COURSE;
+          outcome.step = static_cast<int8_t>(k);
+          outcome.taught_level = static_cast<uint8_t>(level);
+          outcome.via = via;
+          break;
+        }
+      }
+    }
+    covered += weight_[i] * outcome.after;
+  }
+  out->coverage = total_weight_ > 0 ? covered / total_weight_ : 1.0;
+
+  int rqf = person_.rqf;
+  for (size_t k = 0; k < order.size(); ++k) {
+    const CourseEntry& course = index_.course(candidates_[order[k]].course);
+    for (const TaughtSkill& entry : course.entry) {
+      if (person_.skills.LevelOf(entry.skill) >= entry.level) continue;
+      for (size_t j = 0; j < k; ++j) {
+        const int level =
+            query_.TeachesAt(index_.course(candidates_[order[j]].course), entry.skill, entry.level);
+        if (level > 0) {
+          out->entry_closures.push_back(EntryClosure{static_cast<int8_t>(j), static_cast<int8_t>(k),
+                                                     entry.skill, static_cast<uint8_t>(level)});
+          break;
+        }
+      }
+    }
+    if (needed_rqf_ > 0 && out->qualification_step < 0 && rqf < needed_rqf_ &&
+        course.rqf_awarded >= needed_rqf_) {
+      out->qualification_step = static_cast<int8_t>(k);
+    }
+    rqf = std::max<int>(rqf, course.rqf_awarded);
+  }
+  out->ready = out->steps.empty() ? limits_.earliest_start : out->steps.back().end;
+  out->weeks_to_ready = query_.WeeksFromStart(out->ready);
+  out->total_cost_pence = 0;
+  out->max_course_km = 0;
+  for (const PlannedStep& s : out->steps) {
+    out->total_cost_pence += s.cost.pence;
+    out->max_course_km = std::max<double>(out->max_course_km, s.travel_km);
+  }
+}
+
+void Planner::PlanRole(RoleId role_id, Plan* out) {
+  Begin(role_id, out);
+  const RoleEntry& role = *role_;
+
+  // Fail fast when an essential skill is taught nowhere within reach.
+  int essential_open = 0;
+  for (int item : gap_) {
+    const RequiredSkillEntry& required = role.skills[item];
+    if (!required.essential) continue;
+    ++essential_open;
+    if (query_.Candidates(required.key, required.level).empty()) {
+      out->blocker = Blocker::kSkillNotTaught;
+      out->blocker_item = item;
+      return;
+    }
+  }
+  if (needed_rqf_ > 0 && query_.QualificationCandidates(needed_rqf_).empty()) {
+    out->blocker = Blocker::kQualification;
+    return;
+  }
+  for (int item : gap_) {
+    const RequiredSkillEntry& required = role.skills[item];
+    if (!required.essential) continue;
+    for (CourseId c : query_.Candidates(required.key, required.level)) AddCandidate(c);
+  }
+  if (needed_rqf_ > 0) {
+    for (CourseId c : query_.QualificationCandidates(needed_rqf_)) AddCandidate(c);
+  }
+
+  bool qualification_open = needed_rqf_ > 0;
+  double covered = 0;
+  for (size_t i = 0; i < role.skills.size(); ++i) {
+    covered += weight_[i] * out->skills[i].before.value;
+  }
+  const double needed_cover = policy_.min_coverage * total_weight_ - kEpsilon;
+  bool optional_candidates_added = false;
+  std::vector<int> chosen;
+  std::vector<uint8_t> taken;
+  Day at = limits_.earliest_start;
+  int rqf = person_.rqf;
+  int64_t spent = 0;
+
+  while (true) {
+    const bool essential_phase = essential_open > 0 || qualification_open;
+    if (!essential_phase && covered >= needed_cover) break;
+    if (static_cast<int>(chosen.size()) >= limits_.max_steps) {
+      out->blocker = essential_phase ? Blocker::kTooManySteps : Blocker::kCoverage;
+      if (essential_open == 0 && qualification_open) out->blocker = Blocker::kQualification;
+      for (int item : gap_) {
+        if (open_[item] && role.skills[item].essential) {
+          out->blocker_item = item;
+          break;
+        }
+      }
+      return;
+    }
+    if (!essential_phase && !optional_candidates_added) {
+      optional_candidates_added = true;
+      for (int item : gap_) {
+        const RequiredSkillEntry& required = role.skills[item];
+        if (required.essential || !open_[item]) continue;
+        for (CourseId c : query_.Candidates(required.key, required.level)) AddCandidate(c);
+      }
+    }
+    taken.resize(candidates_.size(), 0);
+    const int remaining = limits_.max_steps - static_cast<int>(chosen.size());
+
+    Option best;
+    double best_ratio = -1;
+    auto consider = [&](const Option& o) {
+      const double ratio = o.gain / o.cost;
+      bool better;
+      if (best.first < 0) {
+        better = true;
+      } else if (ratio != best_ratio) {
+        better = ratio > best_ratio;
+      } else if (o.gain != best.gain) {
+        better = o.gain > best.gain;
+      } else if (o.end != best.end) {
+        better = o.end < best.end;
+      } else if (o.pence != best.pence) {
+        better = o.pence < best.pence;
+      } else {
+        const int oc = o.second >= 0 ? o.second : o.first;
+        const int bc = best.second >= 0 ? best.second : best.first;
+        better =
+            index_.course(candidates_[oc].course).name < index_.course(candidates_[bc].course).name;
+      }
+      if (better) {
+        best = o;
+        best_ratio = ratio;
+      }
+    };
+    auto gain_of = [&](int k) {
+      double g = 0;
+      const Candidate& c = candidates_[k];
+      for (uint32_t j = c.items_begin; j < c.items_end; ++j) {
+        const int item = item_pool_[j];
+        if (!open_[item]) continue;
+        const double share = 1.0 - out->skills[item].before.value;
+        if (role.skills[item].essential) {
+          g += policy_.essential_weight;
+        } else {
+          // Optional skills count only once the essential ones are closed,
+          // so roles with the same essential skills get the same steps.
+          if (!essential_phase) g += share;
+        }
+      }
+      if (essential_phase && qualification_open && c.awards_qualification) {
+        g += policy_.essential_weight;
+      }
+      return g;
+    };
+    auto useful = [&](int k) {
+      const Candidate& c = candidates_[k];
+      if (!essential_phase) return gain_of(k) > 0;
+      if (qualification_open && c.awards_qualification) return true;
+      for (uint32_t j = c.items_begin; j < c.items_end; ++j) {
+        const int item = item_pool_[j];
+        if (open_[item] && role.skills[item].essential) return true;
+      }
+      return false;
+    };
+
+    const size_t candidate_count = candidates_.size();
+    for (size_t k = 0; k < candidate_count; ++k) {
+      if (taken[k] || !useful(static_cast<int>(k))) continue;
+      // A copy: adding a prerequisite below may move candidates_.
+      const Candidate c = candidates_[k];
+      const CourseEntry& course = index_.course(c.course);
+      const CourseView& view = query_.course(c.course);
+      missing_.clear();
+      const bool rqf_ok = course.min_rqf <= rqf;
+      if (rqf_ok && EntrySkillsMet(course, chosen, &missing_)) {
+        const Day start = EarliestStart(course, person_, at);
+        if (start == kNoDay) continue;
+        const Day end = start + 7 * course.duration_weeks;
+        if (limits_.max_weeks.has_value() && query_.WeeksFromStart(end) > *limits_.max_weeks) {
+          continue;
+        }
+        const CourseCost cost = CostFor(course, person_, start, rqf);
+        if (limits_.max_cost_pence.has_value() && spent + cost.pence > *limits_.max_cost_pence) {
+          continue;
+        }
+        Option o;
+        o.first = static_cast<int>(k);
+        o.gain = gain_of(static_cast<int>(k));
+        o.cost = query_.CoverCost(at, end, cost.pence, view.travel_km);
+        o.end = end;
+        o.pence = cost.pence;
+        consider(o);
+        continue;
+      }
+      // Blocked by entry skills: try a prerequisite course that teaches all
+      // of them, taken just before.
+      if (!rqf_ok || missing_.empty() || remaining < 2) continue;
+      missing_copy_ = missing_;
+      const std::vector<TaughtSkill>& missing = missing_copy_;
+      prerequisites_.clear();
+      {
+        std::span<const CourseId> found = query_.Candidates(missing[0].skill, missing[0].level);
+        prerequisites_.assign(found.begin(), found.end());
+      }
+      int tried = 0;
+      for (CourseId p : prerequisites_) {
+        if (p == c.course) continue;
+        // The cheapest few prerequisites are enough to find a good pair.
+        if (tried >= kPrerequisitesTried) break;
+        const CourseEntry& pre = index_.course(p);
+        bool teaches_all = true;
+        for (const TaughtSkill& m : missing) {
+          if (query_.TeachesAt(pre, m.skill, m.level) == 0) {
+            teaches_all = false;
+            break;
+          }
+        }
+        if (!teaches_all || pre.min_rqf > rqf || !EntrySkillsMet(pre, chosen, nullptr)) continue;
+        ++tried;
+        const int pk = AddCandidate(p);
+        taken.resize(candidates_.size(), 0);
+        if (taken[pk]) continue;
+        const Day pre_start = EarliestStart(pre, person_, at);
+        if (pre_start == kNoDay) continue;
+        const Day pre_end = pre_start + 7 * pre.duration_weeks;
+        const int rqf_after = std::max<int>(rqf, pre.rqf_awarded);
+        if (course.min_rqf > rqf_after) continue;
+        const Day start = EarliestStart(course, person_, pre_end);
+        if (start == kNoDay) continue;
+        const Day end = start + 7 * course.duration_weeks;
+        if (limits_.max_weeks.has_value() && query_.WeeksFromStart(end) > *limits_.max_weeks) {
+          continue;
+        }
+        const CourseCost pre_cost = CostFor(pre, person_, pre_start, rqf);
+        const CourseCost cost = CostFor(course, person_, start, rqf_after);
+        if (limits_.max_cost_pence.has_value() &&
+            spent + pre_cost.pence + cost.pence > *limits_.max_cost_pence) {
+          continue;
+        }
+        Option o;
+        o.first = pk;
+        o.second = static_cast<int>(k);
+        // Gain of the pair: the course's, plus what the prerequisite adds.
+        o.gain = gain_of(static_cast<int>(k));
+        const Candidate& pc = candidates_[pk];
+        for (uint32_t j = pc.items_begin; j < pc.items_end; ++j) {
+          const int item = item_pool_[j];
+          if (!open_[item] || Closes(static_cast<int>(k), item)) continue;
+          o.gain += role.skills[item].essential
+                        ? policy_.essential_weight
+                        : (essential_phase ? 0.0 : 1.0 - out->skills[item].before.value);
+        }
+        if (essential_phase && qualification_open && pc.awards_qualification &&
+            !candidates_[k].awards_qualification) {
+          o.gain += policy_.essential_weight;
+        }
+        o.cost = query_.CoverCost(at, pre_end, pre_cost.pence, query_.course(p).travel_km) +
+                 query_.CoverCost(pre_end, end, cost.pence, view.travel_km);
+        o.end = end;
+        o.pence = pre_cost.pence + cost.pence;
+        consider(o);
+      }
+    }
+
+    if (best.first < 0) {
+      if (essential_phase) {
+        out->blocker = chosen.empty() ? Blocker::kSkillNotTaught : Blocker::kTooManySteps;
+        if (essential_open == 0) out->blocker = Blocker::kQualification;
+        for (int item : gap_) {
+          if (open_[item] && role.skills[item].essential) {
+            out->blocker_item = item;
+            break;
+          }
+        }
+      } else {
+        out->blocker = Blocker::kCoverage;
+      }
+      return;
+    }
+    for (int k : {best.first, best.second}) {
+      if (k < 0) continue;
+      const Candidate& c = candidates_[k];
+      const CourseEntry& course = index_.course(c.course);
+      for (uint32_t j = c.items_begin; j < c.items_end; ++j) {
+        const int item = item_pool_[j];
+        if (!open_[item]) continue;
+        open_[item] = 0;
+        if (role.skills[item].essential) --essential_open;
+        covered += weight_[item] * (1.0 - out->skills[item].before.value);
+      }
+      if (c.awards_qualification) qualification_open = false;
+      const Day start = EarliestStart(course, person_, at);
+      spent += CostFor(course, person_, start, rqf).pence;
+      rqf = std::max<int>(rqf, course.rqf_awarded);
+      at = start + 7 * course.duration_weeks;
+      chosen.push_back(k);
+      taken.resize(candidates_.size(), 0);
+      taken[k] = 1;
+    }
+  }
+
+  Tidy(&chosen, needed_cover, out);
+}
+
+void Planner::Tidy(std::vector<int>* chosen, double needed_cover, Plan* out) {
+  // Drop steps the pathway no longer needs, latest first.
+  std::vector<PlannedStep> steps;
+  for (int k = static_cast<int>(chosen->size()) - 1; k >= 0; --k) {
+    std::vector<int> trial = *chosen;
+    trial.erase(trial.begin() + k);
+    if (ClosureHolds(trial, *out, needed_cover) && BestOrder(&trial, &steps)) {
+      *chosen = std::move(trial);
+    }
+  }
+  if (!BestOrder(chosen, &steps)) {
+    // The greedy order was schedulable when chosen; keep it.
+    Schedule(*chosen, &steps);
+  }
+  out->steps = std::move(steps);
+  out->feasible = true;
+  Finish(*chosen, out);
+}
+
+bool Planner::ReusePlan(RoleId role_id, const Plan& source, Plan* out) {
+  Begin(role_id, out);
+  order_.clear();
+  for (const PlannedStep& step : source.steps) order_.push_back(AddCandidate(step.course));
+  out->steps = source.steps;
+  Finish(order_, out);
+  if (needed_rqf_ > 0 && out->qualification_step < 0) return false;
+  if (out->coverage < policy_.min_coverage - kEpsilon) return false;
+  for (size_t i = 0; i < role_->skills.size(); ++i) {
+    if (role_->skills[i].essential && out->skills[i].after < 1.0) return false;
+  }
+  out->feasible = true;
+  return true;
+}
+
+void Planner::EvaluateCourses(RoleId role_id, std::span<const CourseId> courses, Plan* out) {
+  Begin(role_id, out);
+  const RoleEntry& role = *role_;
+  auto block = [&](Blocker b, int step) {
+    if (out->blocker != Blocker::kNone) return;
+    out->blocker = b;
+    out->blocker_step = step;
+  };
+  std::vector<int> order;
+  for (CourseId id : courses) order.push_back(AddCandidate(id));
+
+  Day at = limits_.earliest_start;
+  int rqf = person_.rqf;
+  int64_t spent = 0;
+  for (size_t k = 0; k < order.size(); ++k) {
+    const CourseEntry& course = index_.course(candidates_[order[k]].course);
+    const int step = static_cast<int>(k);
+    if (!course.live) block(Blocker::kUnknownCourse, step);
+    if (course.places <= 0) block(Blocker::kNoPlaces, step);
+    if (!ModeFits(limits_.mode, course.study_mode)) block(Blocker::kCourseMode, step);
+    const double km =
+        course.online || course.venue == kNoPlace ? 0.0 : query_.PlaceKm(course.venue);
+    if (km > limits_.max_travel_km) block(Blocker::kCourseTooFar, step);
+    if (course.min_rqf > rqf) block(Blocker::kEntryQualification, step);
+    missing_.clear();
+    EntrySkillsMet(course, std::span<const int>(order).subspan(0, k), &missing_);
+    if (!missing_.empty() && out->blocker == Blocker::kNone) {
+      block(Blocker::kEntrySkill, step);
+      out->blocker_skill = missing_[0].skill;
+      out->blocker_level = missing_[0].level;
+    }
+    Day start = EarliestStart(course, person_, at);
+    if (start == kNoDay) {
+      const bool never_old_enough =
+          course.min_age > 0 && !course.start_days.empty() &&
+          course.start_days.back() < person_.turning_day[std::min<int>(course.min_age, 120)];
+      block(never_old_enough ? Blocker::kTooYoung : Blocker::kNoStartDate, step);
+      start = at;  // Shown as if it could follow on, for the explanation.
+    }
+    PlannedStep planned;
+    planned.course = candidates_[order[k]].course;
+    planned.start = start;
+    planned.end = start + 7 * course.duration_weeks;
+    planned.cost = CostFor(course, person_, start, rqf);
+    planned.travel_km = static_cast<float>(km);
+    spent += planned.cost.pence;
+    rqf = std::max<int>(rqf, course.rqf_awarded);
+    at = planned.end;
+    out->steps.push_back(planned);
+  }
+  if (limits_.max_weeks.has_value() && query_.WeeksFromStart(at) > *limits_.max_weeks) {
+    block(Blocker::kTooLong, -1);
+  }
+  if (limits_.max_cost_pence.has_value() && spent > *limits_.max_cost_pence) {
+    block(Blocker::kTooDear, -1);
+  }
+  Finish(order, out);
+  for (size_t i = 0; i < role.skills.size(); ++i) {
+    if (role.skills[i].essential && out->skills[i].after < 1.0) {
+      if (out->blocker == Blocker::kNone) {
+        out->blocker = Blocker::kSkillNotClosed;
+        out->blocker_item = static_cast<int>(i);
+      }
+      break;
+    }
+  }
+  if (needed_rqf_ > 0 && rqf < needed_rqf_) block(Blocker::kQualification, -1);
+  if (out->coverage < policy_.min_coverage - kEpsilon) block(Blocker::kCoverage, -1);
+  out->feasible = out->blocker == Blocker::kNone;
+}
+
+}  // namespace pathways::matcher

@@ -1,0 +1,573 @@
+#include "services/matcher/query.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "services/taxonomy/absl_compat.h"
+
+namespace pathways::matcher {
+namespace {
+
+using taxonomy::internal::StrCat;
+
+absl::Status Invalid(std::string_view field, std::string_view what) {
+  return absl::InvalidArgumentError(StrCat(field, " ", what));
+}
+
+constexpr std::string_view kIscoMarker = "/esco/isco/";
+constexpr int kMaxEarliestStartDays = 731;
+
+// Parses "C25" or "25" (1..4 digits) into (25, 2).
+std::optional<std::pair<int, int>> ParseIsco(std::string_view text) {
+  if (!text.empty() && (text[0] == 'C' || text[0] == 'c')) text.remove_prefix(1);
+  if (text.empty() || text.size() > 4) return std::nullopt;
+  int value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    value = value * 10 + (c - '0');
+  }
+  return std::pair<int, int>(value, static_cast<int>(text.size()));
+}
+
+int WeeksBetween(Day from, Day to) { return (to - from + 6) / 7; }
+
+}  // namespace
+
+bool ModeFits(common::v1::StudyMode wanted, common::v1::StudyMode offered) {
+  using common::v1::StudyMode;
+  if (wanted == common::v1::STUDY_MODE_UNSPECIFIED || wanted == common::v1::STUDY_MODE_FULL_TIME ||
+      offered == common::v1::STUDY_MODE_UNSPECIFIED) {
+    return true;
+  }
+  if (wanted == common::v1::STUDY_MODE_PART_TIME) {
+    return offered == common::v1::STUDY_MODE_PART_TIME ||
+           offered == common::v1::STUDY_MODE_FLEXIBLE;
+  }
+  return offered == common::v1::STUDY_MODE_FLEXIBLE;
+}
+
+bool IscoMatches(int isco, std::span<const std::pair<int, int>> prefixes) {
+  if (prefixes.empty()) return true;
+  for (const auto& [code, digits] : prefixes) {
+    int divisor = 1;
+    for (int i = digits; i < 4; ++i) divisor *= 10;
+    if (isco / divisor == code) return true;
+  }
+  return false;
+}
+
+absl::StatusOr<Person> ResolvePerson(const MatchIndex& index, const profiles::v1::Profile& profile,
+                                     std::string_view field) {
+  const taxonomy::Taxonomy& tax = index.taxonomy();
+  std::vector<HeldSkill> skills;
+  std::vector<HeldEmerging> emerging;
+  for (int i = 0; i < profile.skills_size(); ++i) {
+    const profiles::v1::ProfileSkill& held = profile.skills(i);
+    std::string item = StrCat(field, ".skills[", i, "]");
+    int level = held.skill().level();
+    if (level < 1 || level > 4) return Invalid(StrCat(item, ".skill.level"), "must be 1..4");
+    if (!held.skill().skill().empty()) {
+      std::optional<SkillIndex> skill = tax.FindSkill(held.skill().skill());
+      if (!skill.has_value()) return Invalid(StrCat(item, ".skill.skill"), "is not an ESCO skill");
+      skills.push_back(HeldSkill{*skill, static_cast<uint8_t>(level)});
+    } else {
+      std::optional<GroupIndex> group = tax.FindGroup(held.esco_group());
+      if (!group.has_value()) {
+        return Invalid(StrCat(item, ".esco_group"), "is not an ESCO skill group");
+      }
+      std::string folded = MatchIndex::FoldLabel(held.emerging_label());
+      if (folded.empty()) return Invalid(StrCat(item, ".emerging_label"), "is required");
+      emerging.push_back(HeldEmerging{*group, held.emerging_label(), std::move(folded),
+                                      static_cast<uint8_t>(level)});
+    }
+  }
+  Person person(PersonSkills(index, std::move(skills), std::move(emerging)));
+  if (!IsValidDate(profile.date_of_birth())) {
+    return Invalid(StrCat(field, ".date_of_birth"), "is required and must be a valid date");
+  }
+  person.birth = profile.date_of_birth();
+  for (int age = 0; age <= 120; ++age) person.turning_day[age] = DayTurningAge(person.birth, age);
+  std::optional<taxonomy::OutcodeInfo> home = index.geography().Find(profile.home().outcode());
+  if (!home.has_value()) {
+    return Invalid(StrCat(field, ".home.outcode"), "is not a known GB outcode");
+  }
+  person.home_outcode = std::string(home->outcode);
+  person.latitude = home->latitude;
+  person.longitude = home->longitude;
+  if (profile.highest_rqf_level() < 0 || profile.highest_rqf_level() > 8) {
+    return Invalid(StrCat(field, ".highest_rqf_level"), "must be 0..8");
+  }
+  person.rqf = profile.highest_rqf_level();
+  person.availability = profile.availability();
+  if (profile.max_travel_km() < 0 || profile.max_travel_km() > 300) {
+    return Invalid(StrCat(field, ".max_travel_km"), "must be 0..300");
+  }
+  person.max_travel_km = profile.max_travel_km();
+
+  Interests& in = person.interests;
+  const profiles::v1::Interests& given = profile.interests();
+  for (int i = 0; i < given.occupations_size(); ++i) {
+    std::string_view uri = given.occupations(i);
+    if (size_t at = uri.find(kIscoMarker); at != std::string_view::npos) {
+      std::optional<std::pair<int, int>> isco = ParseIsco(uri.substr(at + kIscoMarker.size()));
+      if (!isco.has_value()) {
+        return Invalid(StrCat(field, ".interests.occupations[", i, "]"),
+                       "is not an ISCO-08 group URI");
+      }
+      in.isco_groups.push_back(*isco);
+    } else if (std::optional<OccupationIndex> occupation = tax.FindOccupation(uri)) {
+      in.occupations.push_back(*occupation);
+    } else {
+      return Invalid(StrCat(field, ".interests.occupations[", i, "]"),
+                     "is not an ESCO occupation or ISCO group");
+    }
+  }
+  for (int i = 0; i < given.skill_groups_size(); ++i) {
+    if (std::optional<SkillIndex> skill = tax.FindSkill(given.skill_groups(i))) {
+      in.skills.push_back(*skill);
+    } else if (std::optional<GroupIndex> group = tax.FindGroup(given.skill_groups(i))) {
+      in.groups.push_back(*group);
+    } else {
+      return Invalid(StrCat(field, ".interests.skill_groups[", i, "]"),
+                     "is not an ESCO skill or skill group");
+    }
+  }
+  for (const std::string& tag : given.tags()) {
+    std::string folded = MatchIndex::FoldLabel(tag);
+    if (!folded.empty()) in.tags.push_back(std::move(folded));
+  }
+  std::sort(in.occupations.begin(), in.occupations.end());
+  std::sort(in.skills.begin(), in.skills.end());
+  std::sort(in.groups.begin(), in.groups.end());
+  return person;
+}
+
+absl::StatusOr<Limits> ResolveLimits(const v1::PathwayFilters& filters, const Person& person,
+                                     const Policy& policy, Day today, std::string_view field) {
+  Limits limits;
+  limits.today = today;
+  if (!demand::v1::Horizon_IsValid(filters.horizon())) {
+    return Invalid(StrCat(field, ".horizon"), "is not a horizon");
+  }
+  limits.horizon = filters.horizon() == demand::v1::HORIZON_UNSPECIFIED
+                       ? demand::v1::HORIZON_FIVE_YEARS
+                       : filters.horizon();
+  if (filters.has_max_travel_km()) {
+    if (filters.max_travel_km() < 0 || filters.max_travel_km() > 300) {
+      return Invalid(StrCat(field, ".max_travel_km"), "must be 0..300");
+    }
+    limits.max_travel_km = filters.max_travel_km();
+  } else {
+    limits.max_travel_km =
+        person.max_travel_km > 0 ? person.max_travel_km : policy.default_max_travel_km;
+  }
+  if (filters.has_max_weeks()) {
+    if (filters.max_weeks() < 0 || filters.max_weeks() > 520) {
+      return Invalid(StrCat(field, ".max_weeks"), "must be 0..520");
+    }
+    limits.max_weeks = filters.max_weeks();
+  }
+  if (filters.has_max_cost_pence()) {
+    if (filters.max_cost_pence() < 0 || filters.max_cost_pence() > 10'000'000) {
+      return Invalid(StrCat(field, ".max_cost_pence"), "must be 0..10,000,000");
+    }
+    limits.max_cost_pence = filters.max_cost_pence();
+  }
+  if (!common::v1::StudyMode_IsValid(filters.study_mode())) {
+    return Invalid(StrCat(field, ".study_mode"), "is not a study mode");
+  }
+  limits.mode = filters.study_mode() != common::v1::STUDY_MODE_UNSPECIFIED ? filters.study_mode()
+                                                                           : person.availability;
+  limits.emerging_only = filters.emerging_only();
+  limits.apprenticeship_only = filters.apprenticeship_only();
+  if (filters.occupation_groups_size() > 20) {
+    return Invalid(StrCat(field, ".occupation_groups"), "must list at most 20 groups");
+  }
+  for (int i = 0; i < filters.occupation_groups_size(); ++i) {
+    std::string_view code = filters.occupation_groups(i);
+    std::optional<std::pair<int, int>> isco;
+    if (!code.empty() && code[0] != 'C' && code[0] != 'c') isco = ParseIsco(code);
+    if (!isco.has_value()) {
+      return Invalid(StrCat(field, ".occupation_groups[", i, "]"), "must be 1..4 digits");
+    }
+    limits.isco_prefixes.push_back(*isco);
+  }
+  limits.earliest_start = today;
+  if (filters.has_earliest_start()) {
+    if (!IsValidDate(filters.earliest_start())) {
+      return Invalid(StrCat(field, ".earliest_start"), "is not a valid date");
+    }
+    Day day = DayFromDate(filters.earliest_start());
+    if (day > today + kMaxEarliestStartDays) {
+      return Invalid(StrCat(field, ".earliest_start"), "must be at most two years ahead");
+    }
+    // A date in the past means as soon as possible.
+    limits.earliest_start = std::max(day, today);
+  }
+  return limits;
+}
+
+CourseCost CostFor(const CourseEntry& course, const Person& person, Day start, int rqf_held) {
+  using training::v1::Funding;
+  if (course.cost_pence <= 0) return CourseCost{0, training::v1::FUNDING_UNSPECIFIED};
+  const bool under_19 = !person.AgeAtLeast(19, start);
+  if (under_19 && Offers(course.funding, training::v1::FUNDING_FREE_UNDER_19)) {
+    return CourseCost{0, training::v1::FUNDING_FREE_UNDER_19};
+  }
+  if (!under_19 && rqf_held < 3 &&
+      Offers(course.funding, training::v1::FUNDING_ADULT_SKILLS_FUND)) {
+    return CourseCost{0, training::v1::FUNDING_ADULT_SKILLS_FUND};
+  }
+  if (Offers(course.funding, training::v1::FUNDING_EMPLOYER)) {
+    return CourseCost{0, training::v1::FUNDING_EMPLOYER};
+  }
+  if (!under_19 && Offers(course.funding, training::v1::FUNDING_ADVANCED_LEARNER_LOAN)) {
+    return CourseCost{course.cost_pence, training::v1::FUNDING_ADVANCED_LEARNER_LOAN};
+  }
+  return CourseCost{course.cost_pence, training::v1::FUNDING_UNSPECIFIED};
+}
+
+Day EarliestStart(const CourseEntry& course, const Person& person, Day from) {
+  if (course.min_age > 0)
+    from = std::max(from, person.turning_day[std::min<int>(course.min_age, 120)]);
+  if (course.start_days.empty()) return from;
+  auto it = std::lower_bound(course.start_days.begin(), course.start_days.end(), from);
+  return it == course.start_days.end() ? kNoDay : *it;
+}
+
+QueryContext::QueryContext(const MatchIndex& index, const Person& person, const Limits& limits,
+                           const Policy& policy, QueryScratch* scratch)
+    : index_(&index),
+      person_(&person),
+      limits_(&limits),
+      policy_(&policy),
+      depth_(std::clamp(limits.max_steps, 1, kMaxChain)) {
+  if (scratch == nullptr) {
+    owned_ = std::make_unique<QueryScratch>();
+    scratch = owned_.get();
+  }
+  s_ = scratch;
+  // Stamps make every per-course and per-skill cache empty without clearing
+  // it; they are cleared for real only when the counter wraps.
+  const size_t skills = index.taxonomy().skill_count();
+  const size_t courses = index.course_slots();
+  if (++s_->stamp == 0 || s_->reach_stamp.size() != skills) {
+    s_->stamp = 1;
+    s_->reach_stamp.assign(skills, 0);
+    s_->reach.resize(skills);
+    s_->course_stamp.assign(courses, 0);
+    s_->chain_stamp.assign(courses, 0);
+  }
+  if (s_->course_stamp.size() < courses) {
+    s_->course_stamp.resize(courses, 0);
+    s_->chain_stamp.resize(courses, 0);
+  }
+  s_->courses.resize(std::max(s_->courses.size(), courses));
+  s_->chain_known.resize(std::max(s_->chain_known.size(), courses));
+  s_->chains.resize(std::max(s_->chains.size(), courses));
+  s_->emerging_reach.clear();
+  s_->entry_reach.clear();
+  s_->candidates.clear();
+  s_->candidate_pool.clear();
+  s_->qualification.fill(-1);
+
+  s_->place_km.resize(index.place_count());
+  for (PlaceId p = 0; p < index.place_count(); ++p) {
+    const Place& place = index.place(p);
+    s_->place_km[p] = place.outcode == person.home_outcode
+                          ? 0.0
+                          : taxonomy::Geography::DistanceKm(person.latitude, person.longitude,
+                                                            place.latitude, place.longitude);
+  }
+}
+
+void QueryContext::FillCourse(CourseId id) const {
+  s_->course_stamp[id] = s_->stamp;
+  CourseView& view = s_->courses[id];
+  view = CourseView{};
+  const CourseEntry& course = index_->course(id);
+  const Limits& limits = *limits_;
+  const Person& person = *person_;
+  if (!course.live || course.places <= 0 || !ModeFits(limits.mode, course.study_mode)) return;
+  view.travel_km = course.online || course.venue == kNoPlace
+                       ? 0.0f
+                       : static_cast<float>(s_->place_km[course.venue]);
+  if (view.travel_km > limits.max_travel_km) return;
+  const Day earliest = limits.earliest_start;
+  view.first_start = EarliestStart(course, person, earliest);
+  if (view.first_start == kNoDay) return;
+  view.first_end = view.first_start + 7 * course.duration_weeks;
+  if (limits.max_weeks.has_value() && WeeksBetween(earliest, view.first_end) > *limits.max_weeks) {
+    return;
+  }
+  CourseCost first = CostFor(course, person, view.first_start, person.rqf);
+  view.min_cost = first.pence;
+  // Turning 19 can open the adult skills fund at a later start.
+  if (view.min_cost > 0 && person.rqf < 3 &&
+      Offers(course.funding, training::v1::FUNDING_ADULT_SKILLS_FUND) &&
+      (course.start_days.empty() || course.start_days.back() >= person.turning_day[19])) {
+    view.min_cost = 0;
+  }
+  if (limits.max_cost_pence.has_value() && view.min_cost > *limits.max_cost_pence) return;
+  for (const TaughtSkill& entry : course.entry) {
+    if (person.skills.LevelOf(entry.skill) < entry.level) ++view.entry_missing;
+  }
+  view.usable = true;
+  view.cover_cost =
+      static_cast<float>(CoverCost(earliest, view.first_end, first.pence, view.travel_km));
+}
+
+double QueryContext::CoverCost(Day from, Day end, int64_t pence, double travel_km) const {
+  const Policy& p = *policy_;
+  return p.step_cost + p.time_weight * ((end - from) / 7.0) / 52.0 +
+         p.cost_weight * static_cast<double>(pence) / 100'000.0 +
+         p.distance_weight * travel_km / std::max(1.0, limits_->max_travel_km);
+}
+
+QueryScratch::Chain QueryContext::ChainOf(CourseId id, int depth) const {
+  constexpr QueryScratch::Chain kNever{kNoDay, std::numeric_limits<int64_t>::max()};
+  const CourseView& view = course(id);
+  if (!view.usable || depth < 1) return kNever;
+  if (view.entry_missing == 0) return QueryScratch::Chain{view.first_end, view.min_cost};
+  if (depth == 1) return kNever;
+  if (s_->chain_stamp[id] != s_->stamp) {
+    s_->chain_stamp[id] = s_->stamp;
+    s_->chain_known[id] = 0;
+  }
+  if ((s_->chain_known[id] >> depth) & 1) return s_->chains[id][depth];
+  // Mark first, so a cycle of entry requirements ends (as "never").
+  s_->chain_known[id] |= static_cast<uint8_t>(1u << depth);
+  s_->chains[id][depth] = kNever;
+  const CourseEntry& entry = index_->course(id);
+  Day ready = limits_->earliest_start;
+  int64_t before = 0;
+  for (const TaughtSkill& need : entry.entry) {
+    if (person_->skills.LevelOf(need.skill) >= need.level) continue;
+    const uint64_t key =
+        (static_cast<uint64_t>(need.skill) << 3) | static_cast<uint64_t>(depth - 1);
+    auto found = s_->entry_reach.find(key);
+    if (found == s_->entry_reach.end()) {
+      const SkillReach computed = ReachAt(index_->CoursesTeaching(need.skill), depth - 1, false);
+      found = s_->entry_reach.emplace(key, computed).first;
+    }
+    const SkillReach r = found->second;
+    if (r.max_level < need.level || r.ready[need.level - 1] == kNoDay) return kNever;
+    ready = std::max(ready, r.ready[need.level - 1]);
+    before = std::max(before, r.cost[need.level - 1]);
+  }
+  const Day start = EarliestStart(entry, *person_, ready);
+  if (start == kNoDay) return kNever;
+  const QueryScratch::Chain chain{start + 7 * entry.duration_weeks, before + view.min_cost};
+  s_->chains[id][depth] = chain;
+  return chain;
+}
+
+SkillReach QueryContext::ReachAt(std::span<const CoursePosting> postings, int depth,
+                                 bool joint) const {
+  SkillReach reach;
+  reach.ready.fill(kNoDay);
+  reach.cost.fill(std::numeric_limits<int64_t>::max());
+  const Policy& p = *policy_;
+  for (const CoursePosting& posting : postings) {
+    const CourseView& view = course(posting.course);
+    if (!view.usable) continue;
+    const QueryScratch::Chain chain = ChainOf(posting.course, depth);
+    if (chain.end == kNoDay) continue;
+    double far = 0, near = 0;
+    if (joint) {
+      CourseView& cached = s_->courses[posting.course];
+      if (!cached.joint_known) {
+        cached.joint_known = true;
+        cached.joint = Weighted(TimeValue(WeeksFromStart(chain.end)), p.time_weight) *
+                       (chain.cost == 0 ? 1.0 : Weighted(CostValue(chain.cost), p.cost_weight));
+        cached.joint_near =
+            cached.joint * (view.travel_km == 0
+                                ? 1.0
+                                : Weighted(DistanceValue(view.travel_km), p.distance_weight));
+      }
+      far = cached.joint;
+      near = cached.joint_near;
+    }
+    // Filled in at the course's own level here; lower levels take the best
+    // of the levels above them after the loop.
+    const int l = posting.level - 1;
+    reach.ready[l] = std::min(reach.ready[l], chain.end);
+    reach.cost[l] = std::min(reach.cost[l], chain.cost);
+    reach.joint[l] = std::max(reach.joint[l], far);
+    reach.joint_near[l] = std::max(reach.joint_near[l], near);
+    reach.max_level = std::max(reach.max_level, posting.level);
+  }
+  for (int l = 2; l >= 0; --l) {
+    reach.ready[l] = std::min(reach.ready[l], reach.ready[l + 1]);
+    reach.cost[l] = std::min(reach.cost[l], reach.cost[l + 1]);
+    reach.joint[l] = std::max(reach.joint[l], reach.joint[l + 1]);
+    reach.joint_near[l] = std::max(reach.joint_near[l], reach.joint_near[l + 1]);
+  }
+  return reach;
+}
+
+double QueryContext::Weighted(double value, double weight) {
+  value = std::clamp(value, 0.0, 1.0);
+  // The policy's usual weights, without pow.
+  if (weight == 1.0) return value;
+  if (weight == 0.0) return 1.0;
+  if (weight == 0.5) return std::sqrt(value);
+  if (weight == 2.0) return value * value;
+  return std::pow(value, weight);
+}
+
+double QueryContext::TimeValue(int weeks) const {
+  return 1.0 / (1.0 + std::max(0, weeks) / policy_->time_half_weeks);
+}
+
+double QueryContext::CostValue(int64_t pence) const {
+  return 1.0 / (1.0 + static_cast<double>(std::max<int64_t>(0, pence)) / policy_->cost_half_pence);
+}
+
+double QueryContext::DistanceValue(double km) const {
+  const double limit = limits_->max_travel_km;
+  if (limit <= 0) return 1.0;
+  return 1.0 - (1.0 - policy_->distance_at_limit) * std::min(1.0, km / limit);
+}
+
+const SkillReach& QueryContext::Reach(SkillKey key) const {
+  if (IsEmergingKey(key)) {
+    const uint32_t id = EmergingIdOf(key);
+    for (const auto& [cached, reach] : s_->emerging_reach) {
+      if (cached == id) return reach;
+    }
+    SkillReach reach =
+        ReachAt(index_->CoursesTeachingUnder(index_->emerging(id).group), depth_, true);
+    s_->emerging_reach.emplace_back(id, reach);
+    return s_->emerging_reach.back().second;
+  }
+  if (s_->reach_stamp[key] != s_->stamp) {
+    s_->reach[key] = ReachAt(index_->CoursesTeaching(key), depth_, true);
+    s_->reach_stamp[key] = s_->stamp;
+  }
+  return s_->reach[key];
+}
+
+bool QueryContext::QualificationReachable(int level) const {
+  level = std::clamp(level, 0, 8);
+  int8_t& known = s_->qualification[level];
+  if (known < 0) {
+    known = 0;
+    for (int r = level; r <= 8 && known == 0; ++r) {
+      for (CourseId id : index_->CoursesAwarding(r)) {
+        if (course(id).usable) {
+          known = 1;
+          break;
+        }
+      }
+    }
+  }
+  return known == 1;
+}
+
+std::span<const CourseId> QueryContext::CachedCandidates(uint64_t cache_key,
+                                                         std::span<const CoursePosting> postings,
+                                                         int level, bool qualification) const {
+  if (auto it = s_->candidates.find(cache_key); it != s_->candidates.end()) {
+    return std::span<const CourseId>(s_->candidate_pool.data() + it->second.first,
+                                     it->second.second - it->second.first);
+  }
+  const uint32_t begin = static_cast<uint32_t>(s_->candidate_pool.size());
+  if (qualification) {
+    for (int r = level; r <= 8; ++r) {
+      for (CourseId id : index_->CoursesAwarding(r)) {
+        if (course(id).usable) s_->candidate_pool.push_back(id);
+      }
+    }
+  } else {
+    for (const CoursePosting& posting : postings) {
+      if (posting.level >= level && course(posting.course).usable) {
+        s_->candidate_pool.push_back(posting.course);
+      }
+    }
+  }
+  auto first = s_->candidate_pool.begin() + begin;
+  auto cheaper = [&](CourseId a, CourseId b) {
+    float ca = s_->courses[a].cover_cost, cb = s_->courses[b].cover_cost;
+    if (ca != cb) return ca < cb;
+    return index_->course(a).name < index_->course(b).name;
+  };
+  const size_t n = s_->candidate_pool.size() - begin;
+  if (n > kCandidatesPerSkill) {
+    std::partial_sort(first, first + kCandidatesPerSkill, s_->candidate_pool.end(), cheaper);
+    s_->candidate_pool.resize(begin + kCandidatesPerSkill);
+  } else {
+    std::sort(first, s_->candidate_pool.end(), cheaper);
+  }
+  const uint32_t end = static_cast<uint32_t>(s_->candidate_pool.size());
+  s_->candidates.emplace(cache_key, std::pair<uint32_t, uint32_t>(begin, end));
+  return std::span<const CourseId>(s_->candidate_pool.data() + begin, end - begin);
+}
+
+std::span<const CourseId> QueryContext::Candidates(SkillKey key, int level) const {
+  const uint64_t cache_key = (static_cast<uint64_t>(key) << 4) | static_cast<uint64_t>(level);
+  std::span<const CoursePosting> postings =
+      IsEmergingKey(key) ? index_->CoursesTeachingUnder(index_->emerging(EmergingIdOf(key)).group)
+                         : index_->CoursesTeaching(key);
+  return CachedCandidates(cache_key, postings, level, false);
+}
+
+std::span<const CourseId> QueryContext::QualificationCandidates(int level) const {
+  const uint64_t cache_key = (uint64_t{1} << 40) | static_cast<uint64_t>(level);
+  return CachedCandidates(cache_key, {}, level, true);
+}
+
+int QueryContext::TeachesAt(const CourseEntry& course, SkillKey key, int level,
+                            SkillIndex* via) const {
+  if (!IsEmergingKey(key)) {
+    auto it = std::lower_bound(course.taught.begin(), course.taught.end(), key,
+                               [](const TaughtSkill& t, SkillKey k) { return t.skill < k; });
+    if (it == course.taught.end() || it->skill != key || it->level < level) return 0;
+    if (via != nullptr) *via = it->skill;
+    return it->level;
+  }
+  const GroupIndex group = index_->emerging(EmergingIdOf(key)).group;
+  int best = 0;
+  for (const TaughtSkill& t : course.taught) {
+    if (t.level >= level && t.level > best && index_->SkillUnderGroup(t.skill, group)) {
+      best = t.level;
+      if (via != nullptr) *via = t.skill;
+    }
+  }
+  return best;
+}
+
+int64_t OpeningsUpTo(const RoleOpenings& o, Day closing_day, demand::v1::Horizon horizon,
+                     Day today) {
+  int64_t total = closing_day < today ? 0 : o.now;
+  if (horizon >= demand::v1::HORIZON_ONE_YEAR) total += o.in_1_year;
+  if (horizon >= demand::v1::HORIZON_TWO_YEARS) total += o.in_2_years;
+  if (horizon >= demand::v1::HORIZON_FIVE_YEARS) total += o.in_5_years;
+  return total;
+}
+
+int64_t QueryContext::OpeningsToHorizon(const RoleEntry& role) const {
+  return OpeningsUpTo(role, limits_->horizon, limits_->today);
+}
+
+double QueryContext::DiscountedOpenings(const RoleOpenings& o, Day closing_day,
+                                        bool emerging) const {
+  const Policy& p = *policy_;
+  double total = closing_day < limits_->today ? 0 : o.now;
+  if (limits_->horizon >= demand::v1::HORIZON_ONE_YEAR) {
+    total += o.in_1_year * (emerging ? 1.0 : p.discount_one_year);
+  }
+  if (limits_->horizon >= demand::v1::HORIZON_TWO_YEARS) {
+    total += o.in_2_years * (emerging ? 1.0 : p.discount_two_years);
+  }
+  if (limits_->horizon >= demand::v1::HORIZON_FIVE_YEARS) {
+    total += o.in_5_years * (emerging ? 1.0 : p.discount_five_years);
+  }
+  return total;
+}
+
+}  // namespace pathways::matcher

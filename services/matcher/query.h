@@ -1,0 +1,280 @@
+// One query's view of the index: the person, the limits in force, and what
+// every course and skill looks like from where the person stands (distance,
+// first start, cost after funding). Built once per request and shared by the
+// planner, the ranker and the insights, so that no per-role work repeats
+// per-course work.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "pathways/matcher/v1/matcher_service.pb.h"
+#include "pathways/profiles/v1/profiles_service.pb.h"
+#include "services/matcher/calendar.h"
+#include "services/matcher/match_index.h"
+#include "services/matcher/ranking_policy.h"
+#include "services/matcher/skill_credit.h"
+
+namespace pathways::matcher {
+
+struct Interests {
+  std::vector<OccupationIndex> occupations;  // Ascending.
+  // ISCO-08 groups as (code, digits): "25" is (25, 2).
+  std::vector<std::pair<int, int>> isco_groups;
+  std::vector<SkillIndex> skills;  // Ascending.
+  std::vector<GroupIndex> groups;  // Ascending.
+  std::vector<std::string> tags;   // Lower-case.
+  bool empty() const {
+    return occupations.empty() && isco_groups.empty() && skills.empty() && groups.empty() &&
+           tags.empty();
+  }
+};
+
+struct Person {
+  explicit Person(PersonSkills s) : skills(std::move(s)) {}
+
+  PersonSkills skills;
+  common::v1::Date birth;
+  int rqf = 0;
+  std::string home_outcode;
+  double latitude = 0;
+  double longitude = 0;
+  common::v1::StudyMode availability = common::v1::STUDY_MODE_UNSPECIFIED;
+  int max_travel_km = 0;  // 0: not given.
+  Interests interests;
+  // turning_day[a]: the first day the person is a years old.
+  std::array<Day, 121> turning_day{};
+
+  bool AgeAtLeast(int years, Day day) const {
+    return years <= 0 || (years <= 120 && day >= turning_day[years]);
+  }
+};
+
+// Resolves a profile (stored or inline) against the index. Unknown skills,
+// groups, interests or home outcode are INVALID_ARGUMENT under `field`.
+absl::StatusOr<Person> ResolvePerson(const MatchIndex& index, const profiles::v1::Profile& profile,
+                                     std::string_view field);
+
+// The limits in force: the query's filters, then the profile, then policy.
+struct Limits {
+  demand::v1::Horizon horizon = demand::v1::HORIZON_FIVE_YEARS;
+  double max_travel_km = 20;
+  std::optional<int> max_weeks;
+  std::optional<int64_t> max_cost_pence;
+  common::v1::StudyMode mode = common::v1::STUDY_MODE_UNSPECIFIED;  // Unspecified: any.
+  bool emerging_only = false;
+  bool apprenticeship_only = false;
+  std::vector<std::pair<int, int>> isco_prefixes;  // (code, digits)
+  Day earliest_start = 0;
+  Day today = 0;
+  int max_steps = 3;
+};
+
+absl::StatusOr<Limits> ResolveLimits(const v1::PathwayFilters& filters, const Person& person,
+                                     const Policy& policy, Day today, std::string_view field);
+
+// Whether something offered in `offered` mode suits someone wanting `wanted`:
+// full time accepts any mode, part time accepts part time and flexible,
+// flexible accepts flexible; unspecified on either side accepts all.
+bool ModeFits(common::v1::StudyMode wanted, common::v1::StudyMode offered);
+// Whether a 4-digit ISCO unit group starts with one of the prefixes (or
+// there are none).
+bool IscoMatches(int isco, std::span<const std::pair<int, int>> prefixes);
+
+// What a course costs the person if started on `start`, with `rqf_held`
+// the highest RQF level held by then. Funding rules, most generous first:
+//   FREE_UNDER_19      free when under 19 on the start date;
+//   ADULT_SKILLS_FUND  free when 19 or over and holding below RQF level 3
+//                      (the fund's full-funding entitlement for a first full
+//                      level 2 or 3);
+//   EMPLOYER           free (apprenticeships: the employer pays);
+//   ADVANCED_LEARNER_LOAN  full cost, but flagged: 19 or over may borrow it.
+// Otherwise the full cost with funding unspecified.
+struct CourseCost {
+  int64_t pence = 0;
+  training::v1::Funding funding = training::v1::FUNDING_UNSPECIFIED;
+};
+CourseCost CostFor(const CourseEntry& course, const Person& person, Day start, int rqf_held);
+
+// The course's earliest start on or after `from` at which the person meets
+// its minimum age; kNoDay when none. A course without start dates starts any
+// day.
+Day EarliestStart(const CourseEntry& course, const Person& person, Day from);
+
+// Openings of a role up to `horizon`, undiscounted; "now" openings count
+// only until the closing date.
+int64_t OpeningsUpTo(const RoleOpenings& openings, Day closing_day, demand::v1::Horizon horizon,
+                     Day today);
+inline int64_t OpeningsUpTo(const RoleEntry& role, demand::v1::Horizon horizon, Day today) {
+  return OpeningsUpTo(role.openings, role.closing_day, horizon, today);
+}
+
+// Per-course facts for this query, worked out the first time a course is
+// looked at.
+struct CourseView {
+  bool usable = false;        // Live, places, mode, travel, a start within limits.
+  uint8_t entry_missing = 0;  // Entry skills the person lacks at the level.
+  float travel_km = 0;
+  float cover_cost = 0;      // Set-cover cost if taken first (for ordering).
+  Day first_start = kNoDay;  // Earliest start >= earliest_start.
+  Day first_end = kNoDay;
+  int64_t min_cost = 0;  // Lowest cost after funding at any start (a bound).
+  // time^wt * cost^wc of the course with its chain at the step limit, and
+  // that times distance^wd; filled in by Reach, when joint_known.
+  bool joint_known = false;
+  double joint = 0;
+  double joint_near = 0;
+};
+
+// The soonest and cheapest a skill can be learnt to each level, counting the
+// courses that must come first to meet entry skills (lower bounds: each is
+// minimised on its own, and minimum RQF levels are ignored).
+struct SkillReach {
+  uint8_t max_level = 0;          // Highest level a usable course teaches it to.
+  std::array<Day, 4> ready{};     // By level - 1: earliest day it can be held.
+  std::array<int64_t, 4> cost{};  // By level - 1: least it can cost.
+  // By level - 1, from Reach only: the best time^wt * cost^wc over the
+  // courses teaching it (each with its chain's bounds), and the best of the
+  // same times distance^wd to the course. A pathway must include one of
+  // these courses, so its time, cost and distance components can do no
+  // better.
+  std::array<double, 4> joint{};
+  std::array<double, 4> joint_near{};
+};
+
+class QueryContext;
+
+// Buffers a QueryContext fills, kept between queries so that a query
+// allocates almost nothing. One per thread; not shared.
+class QueryScratch {
+ public:
+  QueryScratch() = default;
+  QueryScratch(const QueryScratch&) = delete;
+  QueryScratch& operator=(const QueryScratch&) = delete;
+
+ private:
+  friend class QueryContext;
+  struct Chain {
+    Day end;
+    int64_t cost;
+  };
+  uint32_t stamp = 0;
+  std::vector<double> place_km;
+  std::vector<uint32_t> course_stamp;
+  std::vector<CourseView> courses;
+  // By course and depth (1..kMaxChain): the earliest end and least cost of
+  // the course preceded by courses teaching its missing entry skills.
+  std::vector<uint32_t> chain_stamp;
+  std::vector<uint8_t> chain_known;  // Bit d: depth d is filled in.
+  std::vector<std::array<Chain, 6>> chains;
+  std::vector<uint32_t> reach_stamp;  // By SkillIndex.
+  std::vector<SkillReach> reach;
+  std::vector<std::pair<uint32_t, SkillReach>> emerging_reach;
+  // Reach of entry skills below the step limit, by (skill << 3 | depth).
+  absl::flat_hash_map<uint64_t, SkillReach> entry_reach;
+  std::array<int8_t, 9> qualification{};  // By RQF level: -1 unknown, 0 no, 1 yes.
+  absl::flat_hash_map<uint64_t, std::pair<uint32_t, uint32_t>> candidates;
+  std::vector<CourseId> candidate_pool;
+};
+
+class QueryContext {
+ public:
+  // `scratch` may be null (the context then owns its buffers). Everything
+  // passed must outlive the context.
+  QueryContext(const MatchIndex& index, const Person& person, const Limits& limits,
+               const Policy& policy, QueryScratch* scratch = nullptr);
+
+  QueryContext(const QueryContext&) = delete;
+  QueryContext& operator=(const QueryContext&) = delete;
+
+  const MatchIndex& index() const { return *index_; }
+  const Person& person() const { return *person_; }
+  const Limits& limits() const { return *limits_; }
+  const Policy& policy() const { return *policy_; }
+
+  // Distance from home to a place's centroid.
+  double PlaceKm(PlaceId place) const { return s_->place_km[place]; }
+  bool PlaceInReach(PlaceId place) const { return s_->place_km[place] <= limits_->max_travel_km; }
+  const CourseView& course(CourseId id) const {
+    if (s_->course_stamp[id] != s_->stamp) FillCourse(id);
+    return s_->courses[id];
+  }
+
+  // The reach of an ESCO skill, or of an emerging skill (through courses
+  // teaching a skill under its group). The reference is valid until the
+  // next call.
+  const SkillReach& Reach(SkillKey key) const;
+  // Whether some usable course awards RQF `level` or above.
+  bool QualificationReachable(int level) const;
+
+  // Usable courses that close `key` at `level`, cheapest cover cost first
+  // (then by name), at most kCandidatesPerSkill. Cached per query; the span
+  // is valid until the next call.
+  std::span<const CourseId> Candidates(SkillKey key, int level) const;
+  // Usable courses awarding RQF `level` or above, likewise.
+  std::span<const CourseId> QualificationCandidates(int level) const;
+  static constexpr size_t kCandidatesPerSkill = 8;
+
+  // The level at which a course teaches `key` (an emerging skill: its best
+  // skill under the group), 0 when below `level` or not at all; `via` gets
+  // the ESCO skill that does it.
+  int TeachesAt(const CourseEntry& course, SkillKey key, int level,
+                SkillIndex* via = nullptr) const;
+
+  // Discounted openings of a role up to the horizon (emerging: undiscounted).
+  double DiscountedOpenings(const RoleEntry& role) const {
+    return DiscountedOpenings(role.openings, role.closing_day, role.emerging);
+  }
+  double DiscountedOpenings(const RoleHot& role) const {
+    return DiscountedOpenings(role.openings, role.closing_day, role.emerging);
+  }
+  double DiscountedOpenings(const RoleOpenings& openings, Day closing_day, bool emerging) const;
+  // Undiscounted openings up to the horizon (closed roles without "now").
+  int64_t OpeningsToHorizon(const RoleEntry& role) const;
+  int64_t OpeningsToHorizon(const RoleHot& role) const {
+    return OpeningsUpTo(role.openings, role.closing_day, limits_->horizon, limits_->today);
+  }
+  // Score components (scoring.h), here so that bounds can use them.
+  double TimeValue(int weeks) const;
+  double CostValue(int64_t pence) const;
+  double DistanceValue(double km) const;
+  // value^weight, with 0^0 = 1.
+  static double Weighted(double value, double weight);
+
+  // Whole weeks from earliest_start to `day`, rounded up.
+  int WeeksFromStart(Day day) const { return (day - limits_->earliest_start + 6) / 7; }
+  // The set-cover cost of taking a course from `from` to `end` at `pence`.
+  double CoverCost(Day from, Day end, int64_t pence, double travel_km) const;
+
+ private:
+  static constexpr int kMaxChain = 5;
+
+  void FillCourse(CourseId id) const;
+  // Earliest end and least cost of `course` with up to depth - 1 courses
+  // before it to meet its entry skills.
+  QueryScratch::Chain ChainOf(CourseId course, int depth) const;
+  SkillReach ReachAt(std::span<const CoursePosting> postings, int depth, bool joint) const;
+  std::span<const CourseId> CachedCandidates(uint64_t cache_key,
+                                             std::span<const CoursePosting> postings, int level,
+                                             bool qualification) const;
+
+  const MatchIndex* index_;
+  const Person* person_;
+  const Limits* limits_;
+  const Policy* policy_;
+  std::unique_ptr<QueryScratch> owned_;
+  QueryScratch* s_;
+  int depth_;  // Chain depth for Reach: the step limit.
+};
+
+}  // namespace pathways::matcher

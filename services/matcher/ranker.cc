@@ -1,0 +1,509 @@
+#include "services/matcher/ranker.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <utility>
+
+#include "services/matcher/api_support.h"
+
+namespace pathways::matcher {
+namespace {
+
+// What the ranking reads of a role the filters allow, copied out of the
+// index so that it reads them in order.
+struct Kept {
+  RoleId id;
+  OccupationIndex occupation;
+  PlaceId site;
+  int64_t annual_pay_pence;
+  uint64_t name_hash;
+  uint32_t signature_id;
+};
+
+struct Bound {
+  double score;
+  uint64_t name_hash;
+  uint32_t role;  // Into RankScratch::roles.
+  OccupationIndex occupation;
+  bool refined;  // The bound uses the role's own essential skills.
+};
+
+// Best bound first; the order among equal bounds only changes the work.
+bool BoundLess(const Bound& a, const Bound& b) {
+  if (a.score != b.score) return a.score < b.score;
+  if (a.name_hash != b.name_hash) return a.name_hash > b.name_hash;
+  return a.role > b.role;
+}
+
+struct OccupationBound {
+  double score;
+  OccupationIndex occupation;
+  uint32_t begin;  // Into RankScratch::roles.
+  uint32_t end;
+  bool refined;  // The bound includes the common essential skills' journey.
+  // Bounds on time^wt * cost^wc (and with distance^wd) from the common
+  // essential skills, once refined.
+  double time_cost;
+  double joint;
+  double joint_near;
+};
+
+// An opened occupation's roles still to look at: a heap in
+// RankScratch::bounds[begin, end).
+struct Stream {
+  double score;  // The best bound, bounds[begin].
+  uint32_t begin;
+  uint32_t end;
+};
+
+// What roles with one essential signature share in a query.
+struct SignatureInfo {
+  uint32_t stamp = 0;  // The query that filled it in.
+  bool reachable = false;
+  double time_cost = 0;     // time^wt * cost^wc from separate bounds.
+  double joint = 0;         // Best time-and-cost trade-off of the hardest skill.
+  double joint_near = 0;    // The same with the course's distance.
+  int32_t plan = -1;        // A feasible plan in RankScratch::plans for reuse.
+  bool infeasible = false;  // Planning failed for a role with it.
+  RoleId planned_role = 0;
+};
+
+// Buffers reused by every ranking on a thread.
+struct RankScratch {
+  QueryScratch query;
+  ScorerScratch scorer;
+  uint32_t stamp = 0;
+  std::vector<Kept> kept;
+  std::vector<Kept> roles;        // Kept roles grouped by occupation.
+  std::vector<uint32_t> count;    // By occupation.
+  std::vector<int64_t> best_pay;  // By occupation.
+  std::vector<double> best_site;  // By occupation.
+  std::vector<OccupationBound> occupations;
+  std::vector<Bound> bounds;
+  std::vector<Stream> streams;            // A heap.
+  std::vector<SignatureInfo> signatures;  // By signature id.
+  std::vector<double> site;               // By place: distance^wd to the site.
+};
+
+RankScratch& ThreadScratch() {
+  thread_local RankScratch scratch;
+  return scratch;
+}
+
+bool Before(const MatchIndex& index, double score_a, RoleId a, double score_b, RoleId b) {
+  if (score_a != score_b) return score_a > score_b;
+  return index.role(a).name < index.role(b).name;
+}
+
+double Pow(double value, double weight) { return QueryContext::Weighted(value, weight); }
+
+}  // namespace
+
+std::vector<RankedPathway> RankRoles(const QueryContext& query, Scorer& scorer, int top_k,
+                                     int max_per_occupation, RankStats* stats) {
+  const MatchIndex& index = query.index();
+  const Person& person = query.person();
+  const Limits& limits = query.limits();
+  const Policy& policy = query.policy();
+  RankStats local;
+  RankStats& st = stats != nullptr ? *stats : local;
+  st = RankStats{};
+  RankScratch& rs = ThreadScratch();
+
+  // 1. One pass over the roles within reach: demand for every role, and the
+  // roles the filters allow grouped by occupation (a counting sort).
+  rs.kept.clear();
+  const size_t occupations = index.taxonomy().occupation_count();
+  rs.count.assign(occupations + 1, 0);
+  rs.best_pay.assign(occupations, 0);
+  rs.best_site.assign(occupations, 0);
+  rs.site.assign(index.place_count(), 0);
+  for (PlaceId p = 0; p < index.place_count(); ++p) {
+    if (!query.PlaceInReach(p)) continue;
+    rs.site[p] = Pow(query.DistanceValue(query.PlaceKm(p)), policy.distance_weight);
+    for (const RoleHot& role : index.RolesAt(p)) {
+      scorer.CountRole(role);
+      if ((limits.emerging_only && !role.emerging) ||
+          (limits.apprenticeship_only && !role.apprenticeship) ||
+          !IscoMatches(role.isco, limits.isco_prefixes) || !ModeFits(limits.mode, role.work_mode) ||
+          query.OpeningsToHorizon(role) <= 0) {
+        continue;
+      }
+      rs.kept.push_back(Kept{role.id, role.occupation, role.site, role.annual_pay_pence,
+                             role.name_hash, role.signature_id});
+      ++rs.count[role.occupation + 1];
+      rs.best_pay[role.occupation] = std::max(rs.best_pay[role.occupation], role.annual_pay_pence);
+      rs.best_site[role.occupation] = std::max(rs.best_site[role.occupation], rs.site[p]);
+    }
+  }
+  st.roles_in_reach = rs.kept.size();
+
+  // Bounds on time^wt * cost^wc (and with distance^wd) for a set of
+  // essential skills: false when one cannot be learnt within the limits.
+  struct Journey {
+    double time_cost = 1;
+    double joint = 1;
+    double joint_near = 1;
+  };
+  auto journey_of = [&](std::span<const RequiredSkillEntry> essentials, Journey* out) {
+    Day ready = limits.earliest_start;
+    int64_t cost = 0;
+    double joint = 1.0, joint_near = 1.0;
+    for (const RequiredSkillEntry& e : essentials) {
+      const int held = IsEmergingKey(e.key) ? person.skills.LevelOfEmerging(EmergingIdOf(e.key))
+                                            : person.skills.LevelOf(e.key);
+      if (held >= e.level) continue;
+      const SkillReach& reach = query.Reach(e.key);
+      if (reach.max_level < e.level || reach.ready[e.level - 1] == kNoDay) return false;
+      ready = std::max(ready, reach.ready[e.level - 1]);
+      cost = std::max(cost, reach.cost[e.level - 1]);
+      joint = std::min(joint, reach.joint[e.level - 1]);
+      joint_near = std::min(joint_near, reach.joint_near[e.level - 1]);
+    }
+    const int weeks = query.WeeksFromStart(ready);
+    if ((limits.max_weeks.has_value() && weeks > *limits.max_weeks) ||
+        (limits.max_cost_pence.has_value() && cost > *limits.max_cost_pence)) {
+      return false;
+    }
+    out->time_cost = Pow(query.TimeValue(weeks), policy.time_weight) *
+                     Pow(query.CostValue(cost), policy.cost_weight);
+    out->joint = joint;
+    out->joint_near = joint_near;
+    return true;
+  };
+
+  for (size_t o = 0; o < occupations; ++o) rs.count[o + 1] += rs.count[o];
+  rs.roles.resize(rs.kept.size());
+  rs.occupations.clear();
+  for (size_t o = 0; o < occupations; ++o) {
+    if (rs.count[o + 1] == rs.count[o]) continue;
+    const auto occupation = static_cast<OccupationIndex>(o);
+    const double bound =
+        Pow(scorer.DemandValue(scorer.OccupationOpenings(occupation)), policy.demand_weight) *
+        Pow(scorer.PayValue(rs.best_pay[o]), policy.pay_weight) *
+        Pow(scorer.Interest(occupation).value, policy.interest_weight) * rs.best_site[o];
+    rs.occupations.push_back(
+        OccupationBound{bound, occupation, rs.count[o], rs.count[o + 1], false, 1, 1, 1});
+  }
+  for (const Kept& role : rs.kept) rs.roles[rs.count[role.occupation]++] = role;
+  // A heap: an occupation's bound is first its demand, pay, interest and
+  // best site; the first time it comes up it is refined with the journey of
+  // the essential skills all its roles share, and put back.
+  auto occupation_less = [](const OccupationBound& a, const OccupationBound& b) {
+    if (a.score != b.score) return a.score < b.score;
+    return a.occupation > b.occupation;
+  };
+  std::make_heap(rs.occupations.begin(), rs.occupations.end(), occupation_less);
+
+  // Feasible pathways found, best first: plans[plan] is the role's own plan,
+  // or (when `reused`) the plan of another role with its signature.
+  struct Found {
+    double score;
+    RoleId role;
+    OccupationIndex occupation;
+    int32_t plan;
+    bool reused;
+    ScoredPathway scored;
+  };
+  std::vector<Found> results;
+  std::vector<size_t> selected;  // Indices into results: the diverse top K.
+  std::vector<std::pair<OccupationIndex, int>> per_occupation;
+  auto count_for = [&](OccupationIndex occupation) -> int& {
+    for (auto& [o, n] : per_occupation) {
+      if (o == occupation) return n;
+    }
+    per_occupation.emplace_back(occupation, 0);
+    return per_occupation.back().second;
+  };
+  auto reselect = [&] {
+    selected.clear();
+    per_occupation.clear();
+    for (size_t i = 0; i < results.size() && static_cast<int>(selected.size()) < top_k; ++i) {
+      int& n = count_for(results[i].occupation);
+      if (n >= max_per_occupation) continue;
+      ++n;
+      selected.push_back(i);
+    }
+  };
+  auto threshold = [&] {
+    return static_cast<int>(selected.size()) == top_k ? results[selected.back()].score : -1.0;
+  };
+
+  // What one essential signature allows: reachability and journey bounds.
+  // Entries of earlier queries are recognised by their stamp rather than
+  // cleared, so the table is not rebuilt every query.
+  if (++rs.stamp == 0) {
+    rs.signatures.clear();
+    rs.stamp = 1;
+  }
+  if (rs.signatures.size() < index.signature_slots()) rs.signatures.resize(index.signature_slots());
+  auto signature_of = [&](const Kept& hot) -> SignatureInfo& {
+    SignatureInfo& info = rs.signatures[hot.signature_id];
+    if (info.stamp == rs.stamp) return info;
+    info = SignatureInfo{};
+    info.stamp = rs.stamp;
+    const RoleEntry& role = index.role(hot.id);
+    if (role.entry_rqf > person.rqf && !query.QualificationReachable(role.entry_rqf)) return info;
+    Journey journey;
+    if (!journey_of(role.essentials(), &journey)) return info;
+    info.reachable = true;
+    info.time_cost = journey.time_cost;
+    info.joint = journey.joint;
+    info.joint_near = journey.joint_near;
+    return info;
+  };
+
+  // Opens an occupation: bounds its roles and adds them as a stream.
+  rs.bounds.clear();
+  rs.streams.clear();
+  auto stream_less = [](const Stream& a, const Stream& b) { return a.score < b.score; };
+  // Opening bounds each role with the occupation's common journey, its own
+  // pay and its site, cheaply; a role's bound is refined with its own
+  // essential skills when it first comes to the top.
+  auto open = [&](const OccupationBound& occupation) {
+    const double occupation_part =
+        Pow(scorer.DemandValue(scorer.OccupationOpenings(occupation.occupation)),
+            policy.demand_weight) *
+        Pow(scorer.Interest(occupation.occupation).value, policy.interest_weight);
+    const double time_cost = std::min(occupation.time_cost, occupation.joint);
+    const double bar = threshold();
+    const uint32_t begin = static_cast<uint32_t>(rs.bounds.size());
+    for (uint32_t k = occupation.begin; k < occupation.end; ++k) {
+      const Kept& role = rs.roles[k];
+      const double journey = std::min(time_cost * rs.site[role.site], occupation.joint_near);
+      if (occupation_part * journey < bar) continue;  // Pay is at most 1.
+      const double bound = occupation_part *
+                           Pow(scorer.PayValue(role.annual_pay_pence), policy.pay_weight) * journey;
+      if (bound < bar) continue;
+      rs.bounds.push_back(Bound{bound, role.name_hash, k, role.occupation, false});
+    }
+    const uint32_t end = static_cast<uint32_t>(rs.bounds.size());
+    if (begin == end) return;
+    std::make_heap(rs.bounds.begin() + begin, rs.bounds.end(), BoundLess);
+    rs.streams.push_back(Stream{rs.bounds[begin].score, begin, end});
+    std::push_heap(rs.streams.begin(), rs.streams.end(), stream_less);
+  };
+  // A role's bound with its own essential skills: time^wt * cost^wc *
+  // distance^wd bounded three ways -- the separate bounds on weeks and cost
+  // with the site's distance; the hardest skill's best trade-off of time and
+  // cost with the site's distance; and that trade-off with the course's own
+  // distance. Negative when the role cannot be reached.
+  auto refine = [&](const Bound& bound) {
+    const Kept& role = rs.roles[bound.role];
+    const SignatureInfo& info = signature_of(role);
+    if (!info.reachable) return -1.0;
+    ++st.roles_bounded;
+    const double journey =
+        std::min(std::min(info.time_cost, info.joint) * rs.site[role.site], info.joint_near);
+    const double occupation_part =
+        Pow(scorer.DemandValue(scorer.OccupationOpenings(role.occupation)), policy.demand_weight) *
+        Pow(scorer.Interest(role.occupation).value, policy.interest_weight);
+    return std::min(
+        bound.score,
+        occupation_part * Pow(scorer.PayValue(role.annual_pay_pence), policy.pay_weight) * journey);
+  };
+
+  Planner planner(query);
+  std::vector<Plan> plans;  // Every feasible plan made.
+  Plan plan;
+  // Streams of occupations that already have max_per_occupation pathways:
+  // their roles can only displace those, so they wait until the other
+  // occupations have set the bar (the order changes the work, not the
+  // answer: everything left is checked against the bar at the end).
+  std::vector<Stream> deferred;
+  bool draining = false;
+  auto add_result = [&](const RoleEntry& role, RoleId id, int32_t plan_index, bool reused) {
+    ScoredPathway scored = scorer.Score(role, plans[plan_index]);
+    Found found{scored.score, id, role.occupation, plan_index, reused, scored};
+    auto at = std::upper_bound(results.begin(), results.end(), found,
+                               [&](const Found& v, const Found& r) {
+                                 return Before(index, v.score, v.role, r.score, r.role);
+                               });
+    results.insert(at, found);
+    reselect();
+  };
+  while (true) {
+    const double occupation_bound =
+        !draining && !rs.occupations.empty() ? rs.occupations.front().score : -1.0;
+    const double role_bound = rs.streams.empty() ? -1.0 : rs.streams.front().score;
+    const double bar = threshold();
+    if ((occupation_bound < bar && role_bound < bar) || (occupation_bound < 0 && role_bound < 0)) {
+      if (draining || deferred.empty()) break;
+      // Go back to the deferred streams, best first.
+      draining = true;
+      for (const Stream& d : deferred) rs.streams.push_back(d);
+      std::make_heap(rs.streams.begin(), rs.streams.end(), stream_less);
+      deferred.clear();
+      continue;
+    }
+    if (occupation_bound > role_bound) {
+      std::pop_heap(rs.occupations.begin(), rs.occupations.end(), occupation_less);
+      OccupationBound& next = rs.occupations.back();
+      if (next.refined) {
+        open(next);
+        rs.occupations.pop_back();
+        continue;
+      }
+      // Every role of the occupation needs its common essential skills.
+      Journey journey;
+      if (!journey_of(index.CommonEssentials(next.occupation), &journey)) {
+        rs.occupations.pop_back();
+        continue;
+      }
+      next.score *= std::min(std::min(journey.time_cost, journey.joint),
+                             journey.joint_near / std::max(rs.best_site[next.occupation], 1e-9));
+      next.refined = true;
+      next.time_cost = journey.time_cost;
+      next.joint = journey.joint;
+      next.joint_near = journey.joint_near;
+      std::push_heap(rs.occupations.begin(), rs.occupations.end(), occupation_less);
+      continue;
+    }
+    std::pop_heap(rs.streams.begin(), rs.streams.end(), stream_less);
+    Stream& stream = rs.streams.back();
+    const Bound top = rs.bounds[stream.begin];
+    const OccupationIndex occupation = top.occupation;
+    // Once the occupation has max_per_occupation pathways scoring above this
+    // bound, none of its remaining roles can be chosen.
+    int above = 0, in_occupation = 0;
+    for (const Found& r : results) {
+      if (r.occupation != occupation) continue;
+      ++in_occupation;
+      if (r.score > top.score) ++above;
+    }
+    if (above >= max_per_occupation) {
+      rs.streams.pop_back();
+      continue;
+    }
+    if (!draining && in_occupation >= max_per_occupation) {
+      deferred.push_back(stream);
+      rs.streams.pop_back();
+      continue;
+    }
+    // Take the top role off the stream; refine it and put it back if need be.
+    std::pop_heap(rs.bounds.begin() + stream.begin, rs.bounds.begin() + stream.end, BoundLess);
+    --stream.end;
+    if (!top.refined) {
+      const double refined = refine(top);
+      if (refined >= bar) {
+        Bound& back = rs.bounds[stream.end++];
+        back.score = refined;
+        back.refined = true;
+        std::push_heap(rs.bounds.begin() + stream.begin, rs.bounds.begin() + stream.end, BoundLess);
+      }
+    }
+    if (stream.end == stream.begin) {
+      rs.streams.pop_back();
+    } else {
+      stream.score = rs.bounds[stream.begin].score;
+      std::push_heap(rs.streams.begin(), rs.streams.end(), stream_less);
+    }
+    if (!top.refined) continue;
+    const RoleId role_id = rs.roles[top.role].id;
+    const RoleEntry& role = index.role(role_id);
+
+    // A role whose signature has a plan reuses it when its coverage is sure
+    // to be enough whatever its optional skills: the essential skills alone
+    // reach min_coverage. Its exact score is then known without planning
+    // (and if planning failed for the signature, it fails for the role).
+    SignatureInfo& info = rs.signatures[role.signature_id];
+    const double essential_share = policy.essential_weight * role.essential_count /
+                                   (policy.essential_weight * role.essential_count +
+                                    static_cast<double>(role.skills.size() - role.essential_count));
+    const bool shareable = essential_share >= policy.min_coverage - 1e-9;
+    if ((info.plan >= 0 || info.infeasible) && shareable &&
+        SameEssentials(role, index.role(info.planned_role))) {
+      if (info.infeasible) continue;
+      ++st.roles_reused;
+      ++st.roles_feasible;
+      add_result(role, role_id, info.plan, true);
+      continue;
+    }
+    ++st.roles_planned;
+    planner.PlanRole(role_id, &plan);
+    if (!plan.feasible) {
+      if (shareable && info.plan < 0 && !info.infeasible) {
+        info.infeasible = true;
+        info.planned_role = role_id;
+      }
+      continue;
+    }
+    ++st.roles_feasible;
+    const auto plan_index = static_cast<int32_t>(plans.size());
+    plans.push_back(plan);
+    // Only a plan that needed no steps for coverage is shared: then the
+    // steps depend on the essential skills alone.
+    if (info.plan < 0 && !info.infeasible && shareable) {
+      info.plan = plan_index;
+      info.planned_role = role_id;
+    }
+    add_result(role, role_id, plan_index, false);
+  }
+  std::vector<RankedPathway> top;
+  top.reserve(selected.size());
+  for (size_t i : selected) {
+    const Found& found = results[i];
+    RankedPathway ranked;
+    ranked.scored = found.scored;
+    // Plans are copied, not moved: a later result may reuse the same one.
+    if (!found.reused) {
+      ranked.plan = plans[found.plan];
+    } else if (!planner.ReusePlan(found.role, plans[found.plan], &ranked.plan)) {
+      // Cannot happen: reuse was only chosen when it was sure to work.
+      planner.PlanRole(found.role, &ranked.plan);
+      if (!ranked.plan.feasible) continue;
+      ranked.scored = scorer.Score(index.role(found.role), ranked.plan);
+    }
+    top.push_back(std::move(ranked));
+  }
+  return top;
+}
+
+absl::Status RankPathways(const MatchIndex& index, const Policy& base,
+                          const v1::RankPathwaysRequest& request,
+                          const profiles::v1::Profile& profile, Day today,
+                          v1::RankPathwaysResponse* response, RankStats* stats) {
+  absl::StatusOr<int> top_k = CountOrDefault("top_k", request.top_k(), 10, 50);
+  if (!top_k.ok()) return top_k.status();
+  absl::StatusOr<int> max_steps = CountOrDefault("max_steps", request.max_steps(), 3, kMaxSteps);
+  if (!max_steps.ok()) return max_steps.status();
+  absl::StatusOr<int> per_occupation =
+      CountOrDefault("max_per_occupation", request.max_per_occupation(), 2, 50);
+  if (!per_occupation.ok()) return per_occupation.status();
+  absl::StatusOr<int> page_size = CountOrDefault("page_size", request.page_size(), *top_k, 50);
+  if (!page_size.ok()) return page_size.status();
+  const uint64_t fingerprint = RequestFingerprint(request);
+  int offset = 0;
+  if (!request.page_token().empty()) {
+    absl::StatusOr<int> decoded = DecodePageToken(request.page_token(), fingerprint);
+    if (!decoded.ok()) return decoded.status();
+    offset = *decoded;
+  }
+  absl::StatusOr<ResolvedQuery> resolved = ResolveQuery(
+      index, base, profile, request.has_inline_profile() ? "inline_profile" : "profile",
+      request.filters(), request.weights(), today);
+  if (!resolved.ok()) return resolved.status();
+  resolved->limits.max_steps = *max_steps;
+
+  QueryContext query(index, resolved->person, resolved->limits, resolved->policy,
+                     &ThreadScratch().query);
+  Scorer scorer(query, &ThreadScratch().scorer);  // RankRoles counts demand.
+  std::vector<RankedPathway> ranked = RankRoles(query, scorer, *top_k, *per_occupation, stats);
+
+  response->Clear();
+  const int end = std::min<int>(static_cast<int>(ranked.size()), offset + *page_size);
+  for (int i = offset; i < end; ++i) {
+    v1::Pathway* pathway = response->add_pathways();
+    scorer.FillPathway(ranked[i].plan, ranked[i].scored, pathway);
+    pathway->set_rank(i + 1);
+  }
+  if (end < static_cast<int>(ranked.size())) {
+    response->set_next_page_token(EncodePageToken(fingerprint, end));
+  }
+  FillIndexRevision(index, response->mutable_index_revision());
+  ToWeights(resolved->policy, response->mutable_effective_weights());
+  return absl::OkStatus();
+}
+
+}  // namespace pathways::matcher

@@ -1,0 +1,254 @@
+// pathways-generate: writes a synthetic Greater Manchester economy (see
+// economy_generator.h) as files.
+//
+//   --format jsonl     one resource per line: employers.jsonl, roles.jsonl,
+//                      providers.jsonl, courses.jsonl, profiles.jsonl
+//   --format requests  what the services load: training.json (a
+//                      pathways.training.v1.CatalogueFile, as
+//                      pathways-load-demo reads), employers.requests.jsonl
+//                      (CreateEmployerRequest per line), roles.requests.jsonl
+//                      (BatchCreateRolesRequest per employer, at most 1,000
+//                      roles each), profiles.requests.jsonl
+//                      (CreateProfileRequest per line)
+#include <google/protobuf/util/json_util.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
+#include "pathways/demand/v1/demand_service.pb.h"
+#include "pathways/profiles/v1/profiles_service.pb.h"
+#include "pathways/training/v1/catalogue_file.pb.h"
+#include "services/taxonomy/geography.h"
+#include "services/taxonomy/taxonomy.h"
+#include "tests/generator/economy_generator.h"
+
+namespace {
+
+using pathways::generator::EconomyGenerator;
+using pathways::generator::EconomyOptions;
+
+constexpr char kUsage[] =
+    R"(Usage: pathways-generate --out DIR [--scale demo|city|region] [--seed N]
+                         [--format jsonl|requests] [--profiles N] [--roles N]
+                         [--courses N] [--today YYYY-MM-DD] [--data-dir DIR]
+
+Writes a deterministic synthetic economy (employers, roles, providers, courses
+and 16-24 year-olds' profiles) built from the ESCO taxonomy and Greater
+Manchester's postcode districts. The same options always give the same files.
+
+  --scale      demo (default; ~150 roles), city (~20,000 roles, ~5,000 courses,
+               100,000 profiles) or region (ten times city)
+  --seed       any unsigned number (default 1)
+  --format     jsonl (default): one resource per line in employers.jsonl,
+               roles.jsonl, providers.jsonl, courses.jsonl, profiles.jsonl;
+               requests: training.json (CatalogueFile for pathways-load-demo),
+               employers.requests.jsonl, roles.requests.jsonl and
+               profiles.requests.jsonl (the requests the services take)
+  --profiles, --roles, --courses  override the scale's counts
+  --today      the date the economy is "now" (default 2025-09-01)
+  --data-dir   where data/esco and data/geo are (default: the build's)
+)";
+
+struct Options {
+  std::string out;
+  std::string scale = "demo";
+  uint64_t seed = 1;
+  std::string format = "jsonl";
+  std::optional<int> profiles, roles, courses;
+  std::string today;
+  std::string data_dir = PATHWAYS_DEFAULT_DATA_DIR;
+};
+
+bool ParseArgs(int argc, char** argv, Options* o) {
+  for (int i = 1; i < argc; ++i) {
+    std::string flag = argv[i];
+    std::string value;
+    if (size_t eq = flag.find('='); eq != std::string::npos) {
+      value = flag.substr(eq + 1);
+      flag = flag.substr(0, eq);
+    } else if (flag != "--help" && i + 1 < argc) {
+      value = argv[++i];
+    }
+    int n = 0;
+    if (flag == "--out") {
+      o->out = value;
+    } else if (flag == "--scale") {
+      o->scale = value;
+    } else if (flag == "--seed") {
+      if (!absl::SimpleAtoi(value, &o->seed)) return false;
+    } else if (flag == "--format") {
+      o->format = value;
+    } else if (flag == "--profiles" || flag == "--roles" || flag == "--courses") {
+      if (!absl::SimpleAtoi(value, &n) || n < 0) return false;
+      (flag == "--profiles" ? o->profiles : flag == "--roles" ? o->roles : o->courses) = n;
+    } else if (flag == "--today") {
+      o->today = value;
+    } else if (flag == "--data-dir") {
+      o->data_dir = value;
+    } else {
+      return false;
+    }
+  }
+  return !o->out.empty() && (o->format == "jsonl" || o->format == "requests");
+}
+
+std::string Json(const google::protobuf::Message& message, bool pretty = false) {
+  std::string out;
+  google::protobuf::util::JsonPrintOptions options;
+  options.add_whitespace = pretty;
+  auto status = google::protobuf::util::MessageToJsonString(message, &out, options);
+  if (!status.ok()) {
+    std::cerr << "cannot write JSON: " << status.ToString() << "\n";
+    std::exit(1);
+  }
+  return out;
+}
+
+// The last part of a resource name.
+std::string IdOf(const std::string& name) { return name.substr(name.rfind('/') + 1); }
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  if (!ParseArgs(argc, argv, &o)) {
+    std::cerr << kUsage;
+    return 2;
+  }
+  std::optional<pathways::generator::Scale> scale = pathways::generator::ParseScale(o.scale);
+  if (!scale.has_value()) {
+    std::cerr << "--scale must be demo, city or region\n";
+    return 2;
+  }
+  EconomyOptions options = EconomyOptions::For(*scale, o.seed);
+  if (o.profiles) options.profiles = *o.profiles;
+  if (o.roles) options.roles = *o.roles;
+  if (o.courses) options.courses = *o.courses;
+  if (!o.today.empty()) {
+    std::vector<std::string> parts = absl::StrSplit(o.today, '-');
+    int y, m, d;
+    if (parts.size() != 3 || !absl::SimpleAtoi(parts[0], &y) || !absl::SimpleAtoi(parts[1], &m) ||
+        !absl::SimpleAtoi(parts[2], &d)) {
+      std::cerr << "--today must be YYYY-MM-DD\n";
+      return 2;
+    }
+    options.today.set_year(y);
+    options.today.set_month(m);
+    options.today.set_day(d);
+  }
+  auto taxonomy = pathways::taxonomy::Taxonomy::Load(o.data_dir);
+  auto geography = pathways::taxonomy::Geography::Load(o.data_dir);
+  if (!taxonomy.ok() || !geography.ok()) {
+    std::cerr << "cannot load reference data from " << o.data_dir << ": "
+              << (taxonomy.ok() ? geography.status() : taxonomy.status()) << "\n";
+    return 2;
+  }
+  auto generator = EconomyGenerator::Create(taxonomy->get(), geography->get(), options);
+  if (!generator.ok()) {
+    std::cerr << generator.status() << "\n";
+    return 2;
+  }
+  const EconomyGenerator& g = **generator;
+  std::error_code ec;
+  std::filesystem::create_directories(o.out, ec);
+  auto open = [&](const std::string& file) {
+    auto stream = std::make_unique<std::ofstream>(std::filesystem::path(o.out) / file);
+    if (!*stream) {
+      std::cerr << "cannot write " << file << " in " << o.out << "\n";
+      std::exit(1);
+    }
+    return stream;
+  };
+
+  if (o.format == "jsonl") {
+    auto employers = open("employers.jsonl");
+    g.ForEachEmployer([&](const auto& e) { *employers << Json(e) << "\n"; });
+    auto roles = open("roles.jsonl");
+    g.ForEachRole([&](const auto& r) { *roles << Json(r) << "\n"; });
+    auto providers = open("providers.jsonl");
+    g.ForEachProvider([&](const auto& p) { *providers << Json(p) << "\n"; });
+    auto courses = open("courses.jsonl");
+    g.ForEachCourse([&](const auto& c) { *courses << Json(c) << "\n"; });
+    auto profiles = open("profiles.jsonl");
+    for (int i = 0; i < options.profiles; ++i) *profiles << Json(g.Profile(i)) << "\n";
+  } else {
+    pathways::training::v1::CatalogueFile catalogue;
+    std::vector<std::vector<int>> by_provider(g.provider_count());
+    for (int i = 0; i < options.courses; ++i) by_provider[g.CourseProvider(i)].push_back(i);
+    for (int p = 0; p < g.provider_count(); ++p) {
+      pathways::training::v1::Provider provider = g.Provider(p);
+      auto* create = catalogue.add_providers();
+      create->set_provider_id(IdOf(provider.name()));
+      *create->mutable_provider() = provider;
+      create->mutable_provider()->clear_name();
+      pathways::training::v1::BatchCreateCoursesRequest* batch = nullptr;
+      for (int i : by_provider[p]) {
+        if (batch == nullptr || batch->requests_size() == 1000) {
+          batch = catalogue.add_catalogues();
+          batch->set_parent(provider.name());
+        }
+        pathways::training::v1::Course course = g.Course(i);
+        auto* request = batch->add_requests();
+        request->set_parent(provider.name());
+        request->set_course_id(IdOf(course.name()));
+        course.clear_name();
+        *request->mutable_course() = std::move(course);
+      }
+    }
+    *open("training.json") << Json(catalogue, true) << "\n";
+
+    auto employers = open("employers.requests.jsonl");
+    g.ForEachEmployer([&](const pathways::demand::v1::Employer& e) {
+      pathways::demand::v1::CreateEmployerRequest request;
+      request.set_employer_id(IdOf(e.name()));
+      *request.mutable_employer() = e;
+      request.mutable_employer()->clear_name();
+      *employers << Json(request) << "\n";
+    });
+    std::vector<std::vector<int>> by_employer(options.employers);
+    for (int i = 0; i < options.roles; ++i) by_employer[g.RoleEmployer(i)].push_back(i);
+    auto roles = open("roles.requests.jsonl");
+    for (int e = 0; e < options.employers; ++e) {
+      pathways::demand::v1::BatchCreateRolesRequest batch;
+      const std::string parent = g.Employer(e).name();
+      auto flush = [&] {
+        if (batch.requests_size() > 0) *roles << Json(batch) << "\n";
+        batch.Clear();
+      };
+      for (int i : by_employer[e]) {
+        if (batch.requests_size() == 1000) flush();
+        batch.set_parent(parent);
+        pathways::demand::v1::Role role = g.Role(i);
+        auto* request = batch.add_requests();
+        request->set_parent(parent);
+        request->set_role_id(IdOf(role.name()));
+        role.clear_name();
+        role.clear_employer_display_name();
+        *request->mutable_role() = std::move(role);
+      }
+      flush();
+    }
+    auto profiles = open("profiles.requests.jsonl");
+    for (int i = 0; i < options.profiles; ++i) {
+      pathways::profiles::v1::CreateProfileRequest request;
+      pathways::profiles::v1::Profile profile = g.Profile(i);
+      request.set_profile_id(IdOf(profile.name()));
+      profile.clear_name();
+      *request.mutable_profile() = std::move(profile);
+      *profiles << Json(request) << "\n";
+    }
+  }
+  std::cout << "wrote " << options.employers << " employers, " << options.roles << " roles, "
+            << g.provider_count() << " providers, " << options.courses << " courses and "
+            << options.profiles << " profiles to " << o.out << " (" << o.format << ")\n";
+  return 0;
+}

@@ -1,0 +1,213 @@
+#include "services/matcher/match_index.h"
+
+#include <algorithm>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/unit/matcher/economy_fixture.h"
+
+namespace pathways::matcher {
+namespace {
+
+using testing::CourseSpec;
+using ::testing::HasSubstr;
+using testing::MakeCourse;
+using testing::MakeRole;
+using testing::NewIndex;
+using testing::RoleSpec;
+using testing::Skill;
+
+RoleSpec Porter(std::string name = "employers/kitchens/roles/porter") {
+  RoleSpec spec;
+  spec.name = std::move(name);
+  spec.occupation = "kitchen porter";
+  spec.essential = {{"clean surfaces", 2}, {"dispose waste", 2}};
+  spec.optional = {{"handle glassware", 1}};
+  return spec;
+}
+
+CourseSpec Hygiene(std::string name = "providers/college/courses/hygiene") {
+  CourseSpec spec;
+  spec.name = std::move(name);
+  spec.taught = {{"clean surfaces", 2}, {"comply with food safety and hygiene", 3}};
+  spec.entry = {{"dispose waste", 1}};
+  return spec;
+}
+
+TEST(MatchIndexTest, KeepsCompactRoles) {
+  auto index = NewIndex();
+  RoleSpec spec = Porter();
+  spec.outcode = "m1 1ae";  // A full postcode is reduced to its district.
+  ASSERT_TRUE(index->UpsertRole(MakeRole(spec)).ok());
+  ASSERT_EQ(index->role_count(), 1u);
+  std::optional<RoleId> id = index->FindRole("employers/kitchens/roles/porter");
+  ASSERT_TRUE(id.has_value());
+  const RoleEntry& role = index->role(*id);
+  EXPECT_EQ(role.essential_count, 2);
+  ASSERT_EQ(role.skills.size(), 3u);
+  EXPECT_TRUE(role.skills[0].essential);
+  EXPECT_FALSE(role.skills[2].essential);
+  EXPECT_EQ(role.skills[2].key, Skill("handle glassware"));
+  EXPECT_EQ(index->place(role.site).outcode, "M1");
+  EXPECT_EQ(index->employer_name(role.employer), "employers/kitchens");
+  EXPECT_EQ(role.annual_pay_pence, 2'500'000);
+  ASSERT_EQ(index->RolesAt(role.site).size(), 1u);
+  EXPECT_EQ(index->RolesAt(role.site)[0].id, *id);
+  EXPECT_EQ(index->CommonEssentials(role.occupation).size(), 2u);
+}
+
+TEST(MatchIndexTest, HourlyPayIsAnnualised) {
+  EXPECT_EQ(MatchIndex::AnnualPayPence(1200, 1400, demand::v1::PAY_PERIOD_HOURLY, 30),
+            1300 * 30 * 52);
+  EXPECT_EQ(MatchIndex::AnnualPayPence(2'000'000, 0, demand::v1::PAY_PERIOD_ANNUAL, 37), 2'000'000);
+}
+
+TEST(MatchIndexTest, RejectsWhatItCannotPlaceAndStaysUnchanged) {
+  auto index = NewIndex();
+  demand::v1::Role role = MakeRole(Porter());
+  role.mutable_site()->set_outcode("ZZ99");
+  absl::Status status = index->UpsertRole(role);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(status.message()), HasSubstr("role.site.outcode"));
+  role = MakeRole(Porter());
+  role.mutable_required_skills(1)->mutable_skill()->set_skill("not-a-skill");
+  EXPECT_THAT(std::string(index->UpsertRole(role).message()),
+              HasSubstr("role.required_skills[1].skill.skill"));
+  role = MakeRole(Porter());
+  role.set_name("roles/porter");
+  EXPECT_FALSE(index->UpsertRole(role).ok());
+  EXPECT_EQ(index->role_count(), 0u);
+  EXPECT_EQ(index->employer_slots(), 0u);
+}
+
+TEST(MatchIndexTest, UpsertReplacesARole) {
+  auto index = NewIndex();
+  ASSERT_TRUE(index->UpsertRole(MakeRole(Porter())).ok());
+  RoleSpec moved = Porter();
+  moved.outcode = "BL1";
+  moved.essential = {{"clean surfaces", 3}};
+  ASSERT_TRUE(index->UpsertRole(MakeRole(moved)).ok());
+  EXPECT_EQ(index->role_count(), 1u);
+  const RoleEntry& role = index->role(*index->FindRole(moved.name));
+  EXPECT_EQ(index->place(role.site).outcode, "BL1");
+  EXPECT_EQ(role.essential_count, 1);
+  EXPECT_EQ(role.skills[0].level, 3);
+  for (PlaceId p = 0; p < index->place_count(); ++p) {
+    if (index->place(p).outcode == "M1") {
+      EXPECT_TRUE(index->RolesAt(p).empty());
+    }
+  }
+}
+
+TEST(MatchIndexTest, RemovingARoleLeavesNoTrace) {
+  auto index = NewIndex();
+  RoleSpec spec = Porter();
+  demand::v1::Role role = MakeRole(spec);
+  demand::v1::RequiredSkill* emerging = role.add_required_skills();
+  emerging->mutable_skill()->set_level(common::v1::PROFICIENCY_BASIC);
+  emerging->set_importance(demand::v1::SKILL_IMPORTANCE_OPTIONAL);
+  emerging->set_emerging_label("  Dish-Robot   Supervision ");
+  emerging->set_esco_group(
+      testing::Taxonomy().GroupUri(index->NearestGroups(Skill("clean surfaces"))[0]));
+  ASSERT_TRUE(index->UpsertRole(role).ok());
+  const GroupIndex group = index->NearestGroups(Skill("clean surfaces"))[0];
+  ASSERT_TRUE(index->FindEmerging(group, "dish-robot supervision").has_value());
+  const OccupationIndex occupation = index->role(*index->FindRole(spec.name)).occupation;
+
+  EXPECT_TRUE(index->RemoveRole(spec.name));
+  EXPECT_FALSE(index->RemoveRole(spec.name));
+  EXPECT_EQ(index->role_count(), 0u);
+  EXPECT_FALSE(index->FindRole(spec.name).has_value());
+  EXPECT_FALSE(index->FindEmerging(group, "dish-robot supervision").has_value());
+  EXPECT_TRUE(index->CommonEssentials(occupation).empty());
+  for (PlaceId p = 0; p < index->place_count(); ++p) EXPECT_TRUE(index->RolesAt(p).empty());
+  for (uint32_t e = 0; e < index->employer_slots(); ++e) EXPECT_EQ(index->employer_name(e), "");
+  for (uint32_t e = 0; e < index->emerging_slots(); ++e) {
+    EXPECT_EQ(index->emerging(e).references, 0u);
+    EXPECT_EQ(index->emerging(e).label, "");
+  }
+}
+
+TEST(MatchIndexTest, IndexesCoursesBySkillGroupAndQualification) {
+  auto index = NewIndex();
+  ASSERT_TRUE(index->UpsertCourse(MakeCourse(Hygiene())).ok());
+  const CourseId id = *index->FindCourse("providers/college/courses/hygiene");
+  const CourseEntry& course = index->course(id);
+  EXPECT_EQ(course.entry.size(), 1u);
+  EXPECT_EQ(index->provider_name(course.provider), "providers/college");
+  ASSERT_EQ(index->CoursesTeaching(Skill("clean surfaces")).size(), 1u);
+  EXPECT_EQ(index->CoursesTeaching(Skill("clean surfaces"))[0].level, 2);
+  EXPECT_TRUE(index->CoursesTeaching(Skill("dispose waste")).empty());  // Entry, not taught.
+  for (GroupIndex g : index->GroupsAbove(Skill("clean surfaces"))) {
+    EXPECT_EQ(index->CoursesTeachingUnder(g).size(), 1u);
+  }
+  ASSERT_EQ(index->CoursesAwarding(2).size(), 1u);
+
+  training::v1::Provider provider;
+  provider.set_name("providers/college");
+  provider.set_display_name("Test College");
+  ASSERT_TRUE(index->UpsertProvider(provider).ok());
+  EXPECT_EQ(index->provider_display_name(course.provider), "Test College");
+}
+
+TEST(MatchIndexTest, RemovingACourseLeavesNoTrace) {
+  auto index = NewIndex();
+  ASSERT_TRUE(index->UpsertCourse(MakeCourse(Hygiene())).ok());
+  ASSERT_TRUE(index->RemoveCourse("providers/college/courses/hygiene"));
+  EXPECT_EQ(index->course_count(), 0u);
+  EXPECT_FALSE(index->FindCourse("providers/college/courses/hygiene").has_value());
+  EXPECT_TRUE(index->CoursesTeaching(Skill("clean surfaces")).empty());
+  for (GroupIndex g = 0; g < testing::Taxonomy().group_count(); ++g) {
+    EXPECT_TRUE(index->CoursesTeachingUnder(g).empty());
+  }
+  for (int r = 0; r <= 8; ++r) EXPECT_TRUE(index->CoursesAwarding(r).empty());
+  // The provider had no record of its own, so it is gone too.
+  EXPECT_EQ(index->provider_name(0), "");
+  // The slot is reused.
+  ASSERT_TRUE(index->UpsertCourse(MakeCourse(Hygiene("providers/other/courses/x"))).ok());
+  EXPECT_EQ(index->course_slots(), 1u);
+}
+
+TEST(MatchIndexTest, CommonEssentialsAreThoseEveryRoleNeeds) {
+  auto index = NewIndex();
+  RoleSpec a = Porter("employers/a/roles/porter");
+  RoleSpec b = Porter("employers/b/roles/porter");
+  b.essential = {{"clean surfaces", 1}, {"handle glassware", 2}};
+  ASSERT_TRUE(index->UpsertRole(MakeRole(a)).ok());
+  ASSERT_TRUE(index->UpsertRole(MakeRole(b)).ok());
+  const OccupationIndex occupation = index->role(*index->FindRole(a.name)).occupation;
+  std::span<const RequiredSkillEntry> common = index->CommonEssentials(occupation);
+  ASSERT_EQ(common.size(), 1u);
+  EXPECT_EQ(common[0].key, Skill("clean surfaces"));
+  EXPECT_EQ(common[0].level, 1);  // The lowest level any role asks for.
+  index->RemoveRole(b.name);
+  EXPECT_EQ(index->CommonEssentials(occupation).size(), 2u);
+}
+
+TEST(MatchIndexTest, SignaturesIgnoreOrderAndOptionalSkills) {
+  auto index = NewIndex();
+  RoleSpec a = Porter("employers/a/roles/porter");
+  RoleSpec b = Porter("employers/b/roles/porter");
+  std::reverse(b.essential.begin(), b.essential.end());
+  b.optional.clear();
+  RoleSpec c = Porter("employers/c/roles/porter");
+  c.essential.pop_back();
+  ASSERT_TRUE(index->UpsertRole(MakeRole(a)).ok());
+  ASSERT_TRUE(index->UpsertRole(MakeRole(b)).ok());
+  ASSERT_TRUE(index->UpsertRole(MakeRole(c)).ok());
+  // References into the index are taken after the last change.
+  const RoleEntry& ra = index->role(*index->FindRole(a.name));
+  const RoleEntry& rb = index->role(*index->FindRole(b.name));
+  const RoleEntry& rc = index->role(*index->FindRole(c.name));
+  EXPECT_EQ(ra.signature, rb.signature);
+  EXPECT_TRUE(SameEssentials(ra, rb));
+  EXPECT_NE(rc.signature, ra.signature);
+  EXPECT_FALSE(SameEssentials(ra, rc));
+}
+
+TEST(MatchIndexTest, FoldsEmergingLabels) {
+  EXPECT_EQ(MatchIndex::FoldLabel("  Heat  Pump\tCommissioning "), "heat pump commissioning");
+}
+
+}  // namespace
+}  // namespace pathways::matcher
