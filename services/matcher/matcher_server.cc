@@ -1,0 +1,243 @@
+#include "services/matcher/matcher_server.h"
+
+#include <prometheus/gauge.h>
+
+#include <mutex>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "pathways/demand/v1/demand_service.grpc.pb.h"
+#include "pathways/training/v1/training_service.grpc.pb.h"
+#include "services/common/feed_follower.h"
+#include "services/common/log.h"
+#include "services/matcher/matcher_service.h"
+
+namespace pathways::matcher {
+namespace {
+
+namespace dv1 = ::pathways::demand::v1;
+namespace tv1 = ::pathways::training::v1;
+
+using CourseFeed = FeedFollower<tv1::Course, tv1::CourseChange>;
+using RoleFeed = FeedFollower<dv1::Role, dv1::RoleChange>;
+
+constexpr int kListPageSize = 1000;
+
+std::shared_ptr<grpc::Channel> Channel(const std::string& address) {
+  return grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+}
+
+// The index size and feed lag, as Prometheus gauges.
+struct IndexMetrics {
+  explicit IndexMetrics(prometheus::Registry& registry)
+      : size(prometheus::BuildGauge()
+                 .Name("matcher_index_size")
+                 .Help("Resources in the matcher's index, by kind.")
+                 .Register(registry)),
+        lag(prometheus::BuildGauge()
+                .Name("matcher_feed_lag_seconds")
+                .Help("Time from a change being written to the matcher applying it, by feed.")
+                .Register(registry)),
+        roles(size.Add({{"kind", "roles"}})),
+        courses(size.Add({{"kind", "courses"}})),
+        roles_lag(lag.Add({{"feed", "roles"}})),
+        courses_lag(lag.Add({{"feed", "courses"}})) {}
+
+  prometheus::Family<prometheus::Gauge>& size;
+  prometheus::Family<prometheus::Gauge>& lag;
+  prometheus::Gauge& roles;
+  prometheus::Gauge& courses;
+  prometheus::Gauge& roles_lag;
+  prometheus::Gauge& courses_lag;
+};
+
+struct MatcherParts {
+  MatcherParts(ServiceHost& host, absl::TimeZone zone)
+      : authority(&host.authority()),
+        index(&host.taxonomy(), &host.geography()),
+        profile_source(Channel(host.config().profiles_addr), std::chrono::seconds(5)),
+        validator(&host.taxonomy(), &host.geography(), zone),
+        service(&index, &policy, &profile_source, &validator, zone, host.handler()),
+        training(tv1::TrainingService::NewStub(Channel(host.config().training_addr))),
+        demand(dv1::DemandService::NewStub(Channel(host.config().demand_addr))),
+        metrics(*host.metrics().registry()) {}
+
+  ~MatcherParts() {
+    if (courses) courses->Stop();
+    if (roles) roles->Stop();
+  }
+
+  // Credentials for the matcher's own calls: a short-lived service token.
+  void Authorize(grpc::ClientContext* context) const {
+    context->AddMetadata(
+        "authorization",
+        "Bearer " +
+            authority->Issue(Principal{Role::kService, "matcher", "matcher"}, absl::Hours(1)));
+    context->AddMetadata("x-pathways-client", "matcher");
+  }
+
+  // Providers lend their display names to pathways; fetched once each, the
+  // first time one of their courses arrives.
+  void EnsureProvider(const std::string& course_name) {
+    std::string provider = course_name.substr(0, course_name.find("/courses/"));
+    {
+      std::lock_guard<std::mutex> lock(providers_mutex);
+      if (!known_providers.insert(provider).second) return;
+    }
+    grpc::ClientContext context;
+    Authorize(&context);
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    tv1::GetProviderRequest request;
+    request.set_name(provider);
+    tv1::Provider found;
+    grpc::Status status = training->GetProvider(&context, request, &found);
+    if (status.ok()) {
+      index.Write([&](MatchIndex& index) { return index.UpsertProvider(found); }).IgnoreError();
+    } else {
+      std::lock_guard<std::mutex> lock(providers_mutex);
+      known_providers.erase(provider);  // Try again with its next course.
+    }
+  }
+
+  void CountIndex() {
+    index.Read([&](const MatchIndex& index) {
+      metrics.roles.Set(static_cast<double>(index.role_count()));
+      metrics.courses.Set(static_cast<double>(index.course_count()));
+    });
+  }
+
+  void StartFeeds() {
+    courses = std::make_unique<CourseFeed>(
+        "courses",
+        [this](grpc::ClientContext* context, const std::string& token, CourseFeed::Page* page) {
+          tv1::ListCoursesRequest request;
+          request.set_parent("providers/-");
+          request.set_page_size(kListPageSize);
+          request.set_page_token(token);
+          tv1::ListCoursesResponse response;
+          grpc::Status status = training->ListCourses(context, request, &response);
+          for (tv1::Course& course : *response.mutable_courses()) {
+            page->items.push_back(std::move(course));
+          }
+          page->next_page_token = response.next_page_token();
+          page->revision = response.revision().token();
+          return status;
+        },
+        [this](grpc::ClientContext* context, const std::string& revision) {
+          tv1::WatchCoursesRequest request;
+          request.mutable_start_revision()->set_token(revision);
+          return training->WatchCourses(context, request);
+        },
+        &tv1::CourseChange::mutable_course,
+        CourseFeed::Sink{
+            [this] { index.ClearCourses(); },
+            [this](tv1::Course course) {
+              EnsureProvider(course.name());
+              absl::Status applied =
+                  index.Write([&](MatchIndex& index) { return index.UpsertCourse(course); });
+              if (!applied.ok()) {
+                LogWarning("course left out of the index",
+                           {{"course", course.name()}, {"error", std::string(applied.message())}});
+              }
+              AfterChange();
+            },
+            [this](const std::string& name) {
+              index.Write([&](MatchIndex& index) { return index.RemoveCourse(name); });
+              AfterChange();
+            }},
+        [this](grpc::ClientContext* context) { Authorize(context); });
+    roles = std::make_unique<RoleFeed>(
+        "roles",
+        [this](grpc::ClientContext* context, const std::string& token, RoleFeed::Page* page) {
+          dv1::ListRolesRequest request;
+          request.set_parent("employers/-");
+          request.set_page_size(kListPageSize);
+          request.set_page_token(token);
+          dv1::ListRolesResponse response;
+          grpc::Status status = demand->ListRoles(context, request, &response);
+          for (dv1::Role& role : *response.mutable_roles()) page->items.push_back(std::move(role));
+          page->next_page_token = response.next_page_token();
+          page->revision = response.revision().token();
+          return status;
+        },
+        [this](grpc::ClientContext* context, const std::string& revision) {
+          dv1::WatchRolesRequest request;
+          request.mutable_start_revision()->set_token(revision);
+          return demand->WatchRoles(context, request);
+        },
+        &dv1::RoleChange::mutable_role,
+        RoleFeed::Sink{[this] { index.ClearRoles(); },
+                       [this](dv1::Role role) {
+                         absl::Status applied =
+                             index.Write([&](MatchIndex& index) { return index.UpsertRole(role); });
+                         if (!applied.ok()) {
+                           LogWarning(
+                               "role left out of the index",
+                               {{"role", role.name()}, {"error", std::string(applied.message())}});
+                         }
+                         AfterChange();
+                       },
+                       [this](const std::string& name) {
+                         index.Write([&](MatchIndex& index) { return index.RemoveRole(name); });
+                         AfterChange();
+                       }},
+        [this](grpc::ClientContext* context) { Authorize(context); });
+    courses->Start();
+    roles->Start();
+  }
+
+  // Records feed positions and lag after each applied change.
+  void AfterChange() {
+    if (courses == nullptr || roles == nullptr) return;
+    index.Write([&](MatchIndex& index) {
+      index.set_courses_revision(courses->revision());
+      index.set_roles_revision(roles->revision());
+    });
+    metrics.courses_lag.Set(static_cast<double>(courses->lag_ms()) / 1000.0);
+    metrics.roles_lag.Set(static_cast<double>(roles->lag_ms()) / 1000.0);
+    CountIndex();
+  }
+
+  absl::Status Ready() const {
+    if (!courses->synced()) return absl::UnavailableError("course feed not yet listed");
+    if (!roles->synced()) return absl::UnavailableError("role feed not yet listed");
+    return absl::OkStatus();
+  }
+
+  const TokenAuthority* authority;
+  LiveIndex index;
+  Policy policy;
+  GrpcProfileSource profile_source;
+  profiles::ProfileValidator validator;
+  MatcherService service;
+  std::unique_ptr<tv1::TrainingService::Stub> training;
+  std::unique_ptr<dv1::DemandService::Stub> demand;
+  IndexMetrics metrics;
+  std::mutex providers_mutex;
+  std::set<std::string> known_providers;
+  std::unique_ptr<CourseFeed> courses;
+  std::unique_ptr<RoleFeed> roles;
+};
+
+}  // namespace
+
+absl::StatusOr<std::shared_ptr<grpc::Service>> MakeMatcherService(ServiceHost& host) {
+  const ServerConfig& config = host.config();
+  for (auto [var, value] : {std::pair{"TRAINING_ADDR", &config.training_addr},
+                            std::pair{"DEMAND_ADDR", &config.demand_addr},
+                            std::pair{"PROFILES_ADDR", &config.profiles_addr}}) {
+    if (value->empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(var, " is required by the matcher"));
+    }
+  }
+  absl::TimeZone zone;
+  if (!absl::LoadTimeZone(config.time_zone, &zone)) {
+    return absl::InvalidArgumentError(absl::StrCat("TIME_ZONE ", config.time_zone, " is unknown"));
+  }
+  auto parts = std::make_shared<MatcherParts>(host, zone);
+  parts->StartFeeds();
+  host.SetReadiness([parts = parts.get()] { return parts->Ready(); });
+  return std::shared_ptr<grpc::Service>(parts, &parts->service);
+}
+
+}  // namespace pathways::matcher
