@@ -8,7 +8,7 @@ PACKAGES=(
   build-essential cmake pkg-config
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler grpc-proto
   libabsl-dev libssl-dev libhiredis-dev prometheus-cpp-dev
-  redis-server
+  redis-server tzdata
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-format
 )
