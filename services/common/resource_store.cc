@@ -278,13 +278,15 @@ absl::Status ResourceStore::CheckRevision(const std::string& revision) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::vector<ResourceChange>> ResourceStore::ReadChanges(
-    RedisConnection& connection, const std::string& revision, std::chrono::milliseconds block,
-    int max_count) {
-  ASSIGN_OR_RETURN(RedisReply reply,
-                   connection.Command({"XREAD", "COUNT", std::to_string(max_count), "BLOCK",
-                                       std::to_string(block.count()), "STREAMS",
-                                       absl::StrCat(prefix_, ":changes:", kind_), revision}));
+absl::StatusOr<std::vector<ResourceChange>> ReadStreamChanges(RedisConnection& connection,
+                                                              const std::string& stream,
+                                                              const std::string& revision,
+                                                              std::chrono::milliseconds block,
+                                                              int max_count) {
+  ASSIGN_OR_RETURN(
+      RedisReply reply,
+      connection.Command({"XREAD", "COUNT", std::to_string(max_count), "BLOCK",
+                          std::to_string(block.count()), "STREAMS", stream, revision}));
   if (reply.type == RedisReply::Type::kError) return StatusFromRedisError(reply.str);
   std::vector<ResourceChange> changes;
   if (reply.is_nil()) return changes;
@@ -314,6 +316,13 @@ absl::StatusOr<std::vector<ResourceChange>> ResourceStore::ReadChanges(
     changes.push_back(std::move(change));
   }
   return changes;
+}
+
+absl::StatusOr<std::vector<ResourceChange>> ResourceStore::ReadChanges(
+    RedisConnection& connection, const std::string& revision, std::chrono::milliseconds block,
+    int max_count) {
+  return ReadStreamChanges(connection, absl::StrCat(prefix_, ":changes:", kind_), revision, block,
+                           max_count);
 }
 
 }  // namespace pathways

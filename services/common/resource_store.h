@@ -96,6 +96,14 @@ class ResourceStore {
   const std::string max_length_;
 };
 
+// Waits up to `block` on `connection` for entries of the change stream
+// `stream` after `revision`, in the layout every store writes ({t, n, pb, e}).
+absl::StatusOr<std::vector<ResourceChange>> ReadStreamChanges(RedisConnection& connection,
+                                                              const std::string& stream,
+                                                              const std::string& revision,
+                                                              std::chrono::milliseconds block,
+                                                              int max_count);
+
 // True if stream id `a` sorts before `b` ("ms-seq" form).
 bool RevisionBefore(const std::string& a, const std::string& b);
 

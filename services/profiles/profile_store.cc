@@ -415,40 +415,8 @@ absl::Status ProfileStore::CheckRevision(const std::string& revision) {
 absl::StatusOr<std::vector<ResourceChange>> ProfileStore::ReadChanges(
     RedisConnection& connection, const std::string& revision, std::chrono::milliseconds block,
     int max_count) {
-  ASSIGN_OR_RETURN(RedisReply reply,
-                   connection.Command({"XREAD", "COUNT", std::to_string(max_count), "BLOCK",
-                                       std::to_string(block.count()), "STREAMS",
-                                       absl::StrCat(kStorePrefix, ":changes:profiles"), revision}));
-  if (reply.type == RedisReply::Type::kError) return StatusFromRedisError(reply.str);
-  std::vector<ResourceChange> out;
-  if (reply.is_nil()) return out;
-  if (reply.type != RedisReply::Type::kArray || reply.elements.empty() ||
-      reply.elements[0].elements.size() != 2) {
-    return UnexpectedReply("xread");
-  }
-  for (RedisReply& entry : reply.elements[0].elements[1].elements) {
-    if (entry.elements.size() != 2) return UnexpectedReply("xread entry");
-    ResourceChange change;
-    change.revision = std::move(entry.elements[0].str);
-    std::vector<RedisReply>& fields = entry.elements[1].elements;
-    for (size_t i = 0; i + 1 < fields.size(); i += 2) {
-      const std::string& field = fields[i].str;
-      std::string& value = fields[i + 1].str;
-      if (field == "t") {
-        change.kind = value == "C"   ? ChangeKind::kCreated
-                      : value == "U" ? ChangeKind::kUpdated
-                                     : ChangeKind::kDeleted;
-      } else if (field == "n") {
-        change.name = std::move(value);
-      } else if (field == "pb") {
-        change.data = std::move(value);
-      } else if (field == "e") {
-        change.etag = std::move(value);
-      }
-    }
-    out.push_back(std::move(change));
-  }
-  return out;
+  return ReadStreamChanges(connection, absl::StrCat(kStorePrefix, ":changes:profiles"), revision,
+                           block, max_count);
 }
 
 }  // namespace pathways::profiles
