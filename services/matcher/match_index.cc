@@ -1,6 +1,7 @@
 #include "services/matcher/match_index.h"
 
 #include <algorithm>
+#include <atomic>
 #include <utility>
 
 #include "absl/status/statusor.h"
@@ -10,6 +11,12 @@
 
 namespace pathways::matcher {
 namespace {
+
+// Source of MatchIndex::course_generation values, shared by every index.
+uint64_t NextCourseGeneration() {
+  static std::atomic<uint64_t> next{1};
+  return next.fetch_add(1, std::memory_order_relaxed);
+}
 
 using taxonomy::internal::StrCat;
 
@@ -88,7 +95,7 @@ bool SameEssentials(const RoleEntry& a, const RoleEntry& b) {
 }
 
 MatchIndex::MatchIndex(const taxonomy::Taxonomy* taxonomy, const taxonomy::Geography* geography)
-    : taxonomy_(taxonomy), geography_(geography) {
+    : taxonomy_(taxonomy), geography_(geography), course_generation_(NextCourseGeneration()) {
   const size_t skills = taxonomy_->skill_count();
   std::vector<GroupIndex> above;
   for (SkillIndex s = 0; s < skills; ++s) {
@@ -586,6 +593,7 @@ absl::Status MatchIndex::UpsertCourse(const training::v1::Course& course) {
   entry.study_mode = course.study_mode();
   entry.venue = venue;
   LinkCourse(id);
+  course_generation_ = NextCourseGeneration();
   return absl::OkStatus();
 }
 
@@ -629,6 +637,7 @@ bool MatchIndex::RemoveCourse(std::string_view name) {
   course_by_name_.erase(it);
   UnlinkCourse(id);
   free_courses_.push_back(id);
+  course_generation_ = NextCourseGeneration();
   return true;
 }
 

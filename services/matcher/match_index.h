@@ -212,6 +212,10 @@ class MatchIndex {
   const std::string& roles_revision() const { return roles_revision_; }
   const std::string& courses_revision() const { return courses_revision_; }
 
+  // Changes whenever a course is added, changed or removed, and no two
+  // indexes share a value: caches of what courses offer key on it.
+  uint64_t course_generation() const { return course_generation_; }
+
   size_t role_count() const { return role_by_name_.size(); }
   size_t course_count() const { return course_by_name_.size(); }
 
@@ -378,6 +382,7 @@ class MatchIndex {
 
   std::string roles_revision_;
   std::string courses_revision_;
+  uint64_t course_generation_;
 };
 
 }  // namespace pathways::matcher

@@ -275,6 +275,16 @@ QueryContext::QueryContext(const MatchIndex& index, const Person& person, const 
   s_->candidate_pool.clear();
   s_->qualification.fill(-1);
 
+  const QueryScratch::OptimisticKey optimistic_key{
+      index.course_generation(), limits.earliest_start,  policy.time_weight,
+      policy.cost_weight,        policy.time_half_weeks, policy.cost_half_pence};
+  if (!(s_->optimistic_key == optimistic_key) || s_->optimistic_known.size() != skills) {
+    s_->optimistic_key = optimistic_key;
+    s_->optimistic_known.assign(skills, 0);
+    s_->optimistic.resize(skills);
+    s_->optimistic_groups.clear();
+  }
+
   s_->place_km.resize(index.place_count());
   for (PlaceId p = 0; p < index.place_count(); ++p) {
     const Place& place = index.place(p);
@@ -408,6 +418,61 @@ SkillReach QueryContext::ReachAt(std::span<const CoursePosting> postings, int de
     reach.joint_near[l] = std::max(reach.joint_near[l], reach.joint_near[l + 1]);
   }
   return reach;
+}
+
+SkillReach QueryContext::OptimisticAt(std::span<const CoursePosting> postings) const {
+  SkillReach reach;
+  reach.ready.fill(kNoDay);
+  reach.cost.fill(std::numeric_limits<int64_t>::max());
+  const Policy& p = *policy_;
+  const Day from = limits_->earliest_start;
+  for (const CoursePosting& posting : postings) {
+    const CourseEntry& course = index_->course(posting.course);
+    if (!course.live || course.places <= 0) continue;
+    Day start = from;
+    if (!course.start_days.empty()) {
+      auto it = std::lower_bound(course.start_days.begin(), course.start_days.end(), from);
+      if (it == course.start_days.end()) continue;
+      start = *it;
+    }
+    const Day end = start + 7 * course.duration_weeks;
+    const bool may_be_free = course.cost_pence <= 0 ||
+                             Offers(course.funding, training::v1::FUNDING_FREE_UNDER_19) ||
+                             Offers(course.funding, training::v1::FUNDING_ADULT_SKILLS_FUND) ||
+                             Offers(course.funding, training::v1::FUNDING_EMPLOYER);
+    const int64_t cost = may_be_free ? 0 : course.cost_pence;
+    const double joint = Weighted(TimeValue(WeeksFromStart(end)), p.time_weight) *
+                         (cost == 0 ? 1.0 : Weighted(CostValue(cost), p.cost_weight));
+    const int l = posting.level - 1;
+    reach.ready[l] = std::min(reach.ready[l], end);
+    reach.cost[l] = std::min(reach.cost[l], cost);
+    reach.joint[l] = std::max(reach.joint[l], joint);
+    reach.max_level = std::max(reach.max_level, posting.level);
+  }
+  for (int l = 2; l >= 0; --l) {
+    reach.ready[l] = std::min(reach.ready[l], reach.ready[l + 1]);
+    reach.cost[l] = std::min(reach.cost[l], reach.cost[l + 1]);
+    reach.joint[l] = std::max(reach.joint[l], reach.joint[l + 1]);
+  }
+  reach.joint_near = reach.joint;
+  return reach;
+}
+
+const SkillReach& QueryContext::OptimisticReach(SkillKey key) const {
+  if (IsEmergingKey(key)) {
+    const GroupIndex group = index_->emerging(EmergingIdOf(key)).group;
+    auto it = s_->optimistic_groups.find(group);
+    if (it == s_->optimistic_groups.end()) {
+      it = s_->optimistic_groups.emplace(group, OptimisticAt(index_->CoursesTeachingUnder(group)))
+               .first;
+    }
+    return it->second;
+  }
+  if (!s_->optimistic_known[key]) {
+    s_->optimistic[key] = OptimisticAt(index_->CoursesTeaching(key));
+    s_->optimistic_known[key] = 1;
+  }
+  return s_->optimistic[key];
 }
 
 double QueryContext::Weighted(double value, double weight) {

@@ -183,6 +183,18 @@ class QueryScratch {
   // Reach of entry skills below the step limit, by (skill << 3 | depth).
   absl::flat_hash_map<uint64_t, SkillReach> entry_reach;
   std::array<int8_t, 9> qualification{};  // By RQF level: -1 unknown, 0 no, 1 yes.
+  // OptimisticReach, kept between queries while what it depends on stays
+  // the same: the courses, the earliest start and the time and cost terms.
+  struct OptimisticKey {
+    uint64_t course_generation = 0;
+    Day from = kNoDay;
+    double time_weight = 0, cost_weight = 0, time_half_weeks = 0, cost_half_pence = 0;
+    bool operator==(const OptimisticKey&) const = default;
+  };
+  OptimisticKey optimistic_key;
+  std::vector<uint8_t> optimistic_known;  // By SkillIndex.
+  std::vector<SkillReach> optimistic;
+  absl::flat_hash_map<GroupIndex, SkillReach> optimistic_groups;
   absl::flat_hash_map<uint64_t, std::pair<uint32_t, uint32_t>> candidates;
   std::vector<CourseId> candidate_pool;
 };
@@ -214,6 +226,13 @@ class QueryContext {
   // teaching a skill under its group). The reference is valid until the
   // next call.
   const SkillReach& Reach(SkillKey key) const;
+  // What anyone could reach of a skill from earliest_start: Reach counting
+  // every live course with places, whatever its distance, mode, minimum age
+  // or entry skills, at no cost when some funding could pay for it. It is
+  // never worse than Reach (max_level and joint no lower, ready and cost no
+  // later or dearer; joint_near is joint), and does not depend on the
+  // person, so a thread keeps it between queries until the courses change.
+  const SkillReach& OptimisticReach(SkillKey key) const;
   // Whether some usable course awards RQF `level` or above.
   bool QualificationReachable(int level) const;
 
@@ -264,6 +283,7 @@ class QueryContext {
   // before it to meet its entry skills.
   QueryScratch::Chain ChainOf(CourseId course, int depth) const;
   SkillReach ReachAt(std::span<const CoursePosting> postings, int depth, bool joint) const;
+  SkillReach OptimisticAt(std::span<const CoursePosting> postings) const;
   std::span<const CourseId> CachedCandidates(uint64_t cache_key,
                                              std::span<const CoursePosting> postings, int level,
                                              bool qualification) const;
