@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "services/matcher/api_support.h"
 
 namespace pathways::matcher {
@@ -21,19 +23,34 @@ struct Kept {
   uint32_t signature_id;
 };
 
+// Roles of one occupation with one essential signature, kept together
+// until their shared journey is bounded as this person can make it.
+struct Group {
+  uint32_t begin;  // Into RankScratch::roles.
+  uint32_t end;
+  int64_t best_pay;
+  double best_site;  // Highest distance^wd to a site.
+};
+
+// A bound on a role, or on a group of roles (the best of its roles).
 struct Bound {
   double score;
   uint64_t name_hash;
-  uint32_t role;  // Into RankScratch::roles.
+  uint32_t item;  // Into RankScratch::groups if `group`, else RankScratch::roles.
   OccupationIndex occupation;
-  bool refined;  // The bound uses the role's own essential skills.
+  // What the bound knows of the journey: 0 the occupation's common essential
+  // skills; 1 the role's own, as anyone could learn them
+  // (QueryContext::OptimisticReach); 2 the role's own, as this person can.
+  uint8_t tier;
+  bool group;
 };
 
 // Best bound first; the order among equal bounds only changes the work.
 bool BoundLess(const Bound& a, const Bound& b) {
   if (a.score != b.score) return a.score < b.score;
   if (a.name_hash != b.name_hash) return a.name_hash > b.name_hash;
-  return a.role > b.role;
+  if (a.group != b.group) return a.group;
+  return a.item > b.item;
 }
 
 struct OccupationBound {
@@ -49,17 +66,25 @@ struct OccupationBound {
   double joint_near;
 };
 
-// An opened occupation's roles still to look at: a heap in
-// RankScratch::bounds[begin, end).
+// An opened occupation's roles and groups still to look at: a heap in
+// RankScratch::bounds[begin, end), with room up to `capacity` (one slot a
+// role, so a group always has room to give way to its roles).
 struct Stream {
   double score;  // The best bound, bounds[begin].
   uint32_t begin;
   uint32_t end;
+  uint32_t capacity;
 };
 
 // What roles with one essential signature share in a query.
 struct SignatureInfo {
-  uint32_t stamp = 0;  // The query that filled it in.
+  // The query that filled in the optimistic journey bounds, and whether
+  // every essential skill can be learnt by anyone.
+  uint32_t screen_stamp = 0;
+  bool screen_reachable = false;
+  double screen_time_cost = 0;
+  double screen_joint = 0;
+  uint32_t stamp = 0;  // The query that filled in the rest.
   bool reachable = false;
   double time_cost = 0;     // time^wt * cost^wc from separate bounds.
   double joint = 0;         // Best time-and-cost trade-off of the hardest skill.
@@ -80,6 +105,7 @@ struct RankScratch {
   std::vector<int64_t> best_pay;  // By occupation.
   std::vector<double> best_site;  // By occupation.
   std::vector<OccupationBound> occupations;
+  std::vector<Group> groups;
   std::vector<Bound> bounds;
   std::vector<Stream> streams;            // A heap.
   std::vector<SignatureInfo> signatures;  // By signature id.
@@ -97,6 +123,13 @@ bool Before(const MatchIndex& index, double score_a, RoleId a, double score_b, R
 }
 
 double Pow(double value, double weight) { return QueryContext::Weighted(value, weight); }
+
+// Bounds multiply the score's components in another order than the score
+// does, so rounding can leave a bound a hair below the score it bounds; they
+// are raised by more than that, so that a role tied with the K-th pathway
+// (roles of one occupation with the same skills, pay and journey tie often)
+// is still looked at, and the tie goes to the name as it should.
+constexpr double kBoundSlack = 1 + 1e-9;
 
 }  // namespace
 
@@ -146,7 +179,10 @@ std::vector<RankedPathway> RankRoles(const QueryContext& query, Scorer& scorer, 
     double joint = 1;
     double joint_near = 1;
   };
-  auto journey_of = [&](std::span<const RequiredSkillEntry> essentials, Journey* out) {
+  // With `optimistic`, the bounds are what anyone could do
+  // (QueryContext::OptimisticReach): cheaper, looser.
+  auto journey_of = [&](std::span<const RequiredSkillEntry> essentials, bool optimistic,
+                        Journey* out) {
     Day ready = limits.earliest_start;
     int64_t cost = 0;
     double joint = 1.0, joint_near = 1.0;
@@ -154,7 +190,7 @@ std::vector<RankedPathway> RankRoles(const QueryContext& query, Scorer& scorer, 
       const int held = IsEmergingKey(e.key) ? person.skills.LevelOfEmerging(EmergingIdOf(e.key))
                                             : person.skills.LevelOf(e.key);
       if (held >= e.level) continue;
-      const SkillReach& reach = query.Reach(e.key);
+      const SkillReach& reach = optimistic ? query.OptimisticReach(e.key) : query.Reach(e.key);
       if (reach.max_level < e.level || reach.ready[e.level - 1] == kNoDay) return false;
       ready = std::max(ready, reach.ready[e.level - 1]);
       cost = std::max(cost, reach.cost[e.level - 1]);
@@ -180,6 +216,7 @@ std::vector<RankedPathway> RankRoles(const QueryContext& query, Scorer& scorer, 
     if (rs.count[o + 1] == rs.count[o]) continue;
     const auto occupation = static_cast<OccupationIndex>(o);
     const double bound =
+        kBoundSlack *
         Pow(scorer.DemandValue(scorer.OccupationOpenings(occupation)), policy.demand_weight) *
         Pow(scorer.PayValue(rs.best_pay[o]), policy.pay_weight) *
         Pow(scorer.Interest(occupation).value, policy.interest_weight) * rs.best_site[o];
@@ -206,8 +243,10 @@ std::vector<RankedPathway> RankRoles(const QueryContext& query, Scorer& scorer, 
     bool reused;
     ScoredPathway scored;
   };
+  // The diverse top K so far, best first: at most max_per_occupation
+  // pathways of an occupation. A pathway that falls out of it never comes
+  // back (a later one only pushes it further down), so it is dropped.
   std::vector<Found> results;
-  std::vector<size_t> selected;  // Indices into results: the diverse top K.
   std::vector<std::pair<OccupationIndex, int>> per_occupation;
   auto count_for = [&](OccupationIndex occupation) -> int& {
     for (auto& [o, n] : per_occupation) {
@@ -216,18 +255,15 @@ std::vector<RankedPathway> RankRoles(const QueryContext& query, Scorer& scorer, 
     per_occupation.emplace_back(occupation, 0);
     return per_occupation.back().second;
   };
-  auto reselect = [&] {
-    selected.clear();
-    per_occupation.clear();
-    for (size_t i = 0; i < results.size() && static_cast<int>(selected.size()) < top_k; ++i) {
-      int& n = count_for(results[i].occupation);
-      if (n >= max_per_occupation) continue;
-      ++n;
-      selected.push_back(i);
-    }
+  // By occupation: how many feasible pathways were found, and the best
+  // max_per_occupation of them as (score, role), best first.
+  struct Tally {
+    int found = 0;
+    std::vector<std::pair<double, RoleId>> best;
   };
+  absl::flat_hash_map<OccupationIndex, Tally> tallies;
   auto threshold = [&] {
-    return static_cast<int>(selected.size()) == top_k ? results[selected.back()].score : -1.0;
+    return static_cast<int>(results.size()) == top_k ? results.back().score : -1.0;
   };
 
   // What one essential signature allows: reachability and journey bounds.
@@ -238,15 +274,31 @@ std::vector<RankedPathway> RankRoles(const QueryContext& query, Scorer& scorer, 
     rs.stamp = 1;
   }
   if (rs.signatures.size() < index.signature_slots()) rs.signatures.resize(index.signature_slots());
+  auto screen_of = [&](const Kept& hot) -> SignatureInfo& {
+    SignatureInfo& info = rs.signatures[hot.signature_id];
+    if (info.screen_stamp == rs.stamp) return info;
+    info.screen_stamp = rs.stamp;
+    Journey journey;
+    info.screen_reachable =
+        journey_of(index.role(hot.id).essentials(), /*optimistic=*/true, &journey);
+    info.screen_time_cost = journey.time_cost;
+    info.screen_joint = journey.joint;
+    return info;
+  };
   auto signature_of = [&](const Kept& hot) -> SignatureInfo& {
     SignatureInfo& info = rs.signatures[hot.signature_id];
     if (info.stamp == rs.stamp) return info;
+    const SignatureInfo screened = info;
     info = SignatureInfo{};
+    info.screen_stamp = screened.screen_stamp;
+    info.screen_reachable = screened.screen_reachable;
+    info.screen_time_cost = screened.screen_time_cost;
+    info.screen_joint = screened.screen_joint;
     info.stamp = rs.stamp;
     const RoleEntry& role = index.role(hot.id);
     if (role.entry_rqf > person.rqf && !query.QualificationReachable(role.entry_rqf)) return info;
     Journey journey;
-    if (!journey_of(role.essentials(), &journey)) return info;
+    if (!journey_of(role.essentials(), /*optimistic=*/false, &journey)) return info;
     info.reachable = true;
     info.time_cost = journey.time_cost;
     info.joint = journey.joint;
@@ -255,53 +307,98 @@ std::vector<RankedPathway> RankRoles(const QueryContext& query, Scorer& scorer, 
   };
 
   // Opens an occupation: bounds its roles and adds them as a stream.
+  rs.groups.clear();
   rs.bounds.clear();
   rs.streams.clear();
   auto stream_less = [](const Stream& a, const Stream& b) { return a.score < b.score; };
-  // Opening bounds each role with the occupation's common journey, its own
-  // pay and its site, cheaply; a role's bound is refined with its own
-  // essential skills when it first comes to the top.
+  auto occupation_part = [&](OccupationIndex occupation) {
+    return kBoundSlack *
+           Pow(scorer.DemandValue(scorer.OccupationOpenings(occupation)), policy.demand_weight) *
+           Pow(scorer.Interest(occupation).value, policy.interest_weight);
+  };
+  // Opening bounds the occupation's roles with its common journey, cheaply:
+  // roles sharing an essential signature share their journey too, so they
+  // are bounded as one group (best pay, nearest site) until that journey is
+  // known for this person, and only then one by one.
   auto open = [&](const OccupationBound& occupation) {
-    const double occupation_part =
-        Pow(scorer.DemandValue(scorer.OccupationOpenings(occupation.occupation)),
-            policy.demand_weight) *
-        Pow(scorer.Interest(occupation.occupation).value, policy.interest_weight);
+    const double part = occupation_part(occupation.occupation);
     const double time_cost = std::min(occupation.time_cost, occupation.joint);
     const double bar = threshold();
+    std::sort(rs.roles.begin() + occupation.begin, rs.roles.begin() + occupation.end,
+              [](const Kept& a, const Kept& b) { return a.signature_id < b.signature_id; });
     const uint32_t begin = static_cast<uint32_t>(rs.bounds.size());
-    for (uint32_t k = occupation.begin; k < occupation.end; ++k) {
-      const Kept& role = rs.roles[k];
-      const double journey = std::min(time_cost * rs.site[role.site], occupation.joint_near);
-      if (occupation_part * journey < bar) continue;  // Pay is at most 1.
-      const double bound = occupation_part *
-                           Pow(scorer.PayValue(role.annual_pay_pence), policy.pay_weight) * journey;
+    for (uint32_t k = occupation.begin, next; k < occupation.end; k = next) {
+      int64_t pay = 0;
+      double site = 0;
+      uint64_t name_hash = std::numeric_limits<uint64_t>::max();
+      for (next = k;
+           next < occupation.end && rs.roles[next].signature_id == rs.roles[k].signature_id;
+           ++next) {
+        pay = std::max(pay, rs.roles[next].annual_pay_pence);
+        site = std::max(site, rs.site[rs.roles[next].site]);
+        name_hash = std::min(name_hash, rs.roles[next].name_hash);
+      }
+      const double journey = std::min(time_cost * site, occupation.joint_near);
+      if (part * journey < bar) continue;  // Pay is at most 1.
+      const double bound = part * Pow(scorer.PayValue(pay), policy.pay_weight) * journey;
       if (bound < bar) continue;
-      rs.bounds.push_back(Bound{bound, role.name_hash, k, role.occupation, false});
+      const bool group = next - k > 1;
+      if (group) rs.groups.push_back(Group{k, next, pay, site});
+      rs.bounds.push_back(Bound{bound, name_hash,
+                                group ? static_cast<uint32_t>(rs.groups.size() - 1) : k,
+                                occupation.occupation, 0, group});
     }
     const uint32_t end = static_cast<uint32_t>(rs.bounds.size());
     if (begin == end) return;
     std::make_heap(rs.bounds.begin() + begin, rs.bounds.end(), BoundLess);
-    rs.streams.push_back(Stream{rs.bounds[begin].score, begin, end});
+    const uint32_t capacity = begin + (occupation.end - occupation.begin);
+    rs.bounds.resize(capacity);
+    rs.streams.push_back(Stream{rs.bounds[begin].score, begin, end, capacity});
     std::push_heap(rs.streams.begin(), rs.streams.end(), stream_less);
   };
-  // A role's bound with its own essential skills: time^wt * cost^wc *
+  // A bound with the essential skills of the role (or group), first as
+  // anyone could learn them, then as this person can: time^wt * cost^wc *
   // distance^wd bounded three ways -- the separate bounds on weeks and cost
   // with the site's distance; the hardest skill's best trade-off of time and
   // cost with the site's distance; and that trade-off with the course's own
-  // distance. Negative when the role cannot be reached.
+  // distance. Negative when the roles cannot be reached.
   auto refine = [&](const Bound& bound) {
-    const Kept& role = rs.roles[bound.role];
-    const SignatureInfo& info = signature_of(role);
-    if (!info.reachable) return -1.0;
-    ++st.roles_bounded;
-    const double journey =
-        std::min(std::min(info.time_cost, info.joint) * rs.site[role.site], info.joint_near);
-    const double occupation_part =
-        Pow(scorer.DemandValue(scorer.OccupationOpenings(role.occupation)), policy.demand_weight) *
-        Pow(scorer.Interest(role.occupation).value, policy.interest_weight);
-    return std::min(
-        bound.score,
-        occupation_part * Pow(scorer.PayValue(role.annual_pay_pence), policy.pay_weight) * journey);
+    const Group* group = bound.group ? &rs.groups[bound.item] : nullptr;
+    const Kept& role = rs.roles[group != nullptr ? group->begin : bound.item];
+    const double site = group != nullptr ? group->best_site : rs.site[role.site];
+    const int64_t pay = group != nullptr ? group->best_pay : role.annual_pay_pence;
+    double journey;
+    if (bound.tier == 0) {
+      const SignatureInfo& info = screen_of(role);
+      if (!info.screen_reachable) return -1.0;
+      ++st.groups_screened;
+      journey = std::min(info.screen_time_cost, info.screen_joint) * site;
+    } else {
+      const SignatureInfo& info = signature_of(role);
+      if (!info.reachable) return -1.0;
+      ++st.groups_bounded;
+      journey = std::min(std::min(info.time_cost, info.joint) * site, info.joint_near);
+    }
+    return std::min(bound.score, occupation_part(role.occupation) *
+                                     Pow(scorer.PayValue(pay), policy.pay_weight) * journey);
+  };
+  // A group whose bound is exact gives way to its roles, each bounded with
+  // its own pay and site.
+  auto expand = [&](const Bound& bound, Stream& stream) {
+    const Group& group = rs.groups[bound.item];
+    const SignatureInfo& info = rs.signatures[rs.roles[group.begin].signature_id];
+    const double part = occupation_part(bound.occupation);
+    const double bar = threshold();
+    for (uint32_t k = group.begin; k < group.end; ++k) {
+      const Kept& role = rs.roles[k];
+      const double journey =
+          std::min(std::min(info.time_cost, info.joint) * rs.site[role.site], info.joint_near);
+      const double score =
+          part * Pow(scorer.PayValue(role.annual_pay_pence), policy.pay_weight) * journey;
+      if (score < bar) continue;
+      rs.bounds[stream.end++] = Bound{score, role.name_hash, k, bound.occupation, 2, false};
+      std::push_heap(rs.bounds.begin() + stream.begin, rs.bounds.begin() + stream.end, BoundLess);
+    }
   };
 
   Planner planner(query);
@@ -315,13 +412,31 @@ std::vector<RankedPathway> RankRoles(const QueryContext& query, Scorer& scorer, 
   bool draining = false;
   auto add_result = [&](const RoleEntry& role, RoleId id, int32_t plan_index, bool reused) {
     ScoredPathway scored = scorer.Score(role, plans[plan_index]);
+    Tally& tally = tallies[role.occupation];
+    ++tally.found;
+    const std::pair<double, RoleId> mine(scored.score, id);
+    tally.best.insert(std::upper_bound(tally.best.begin(), tally.best.end(), mine,
+                                       [&](const auto& v, const auto& r) {
+                                         return Before(index, v.first, v.second, r.first, r.second);
+                                       }),
+                      mine);
+    if (static_cast<int>(tally.best.size()) > max_per_occupation) tally.best.pop_back();
     Found found{scored.score, id, role.occupation, plan_index, reused, scored};
     auto at = std::upper_bound(results.begin(), results.end(), found,
                                [&](const Found& v, const Found& r) {
                                  return Before(index, v.score, v.role, r.score, r.role);
                                });
-    results.insert(at, found);
-    reselect();
+    results.insert(at, std::move(found));
+    per_occupation.clear();
+    size_t kept = 0;
+    for (size_t i = 0; i < results.size() && static_cast<int>(kept) < top_k; ++i) {
+      int& n = count_for(results[i].occupation);
+      if (n >= max_per_occupation) continue;
+      ++n;
+      if (kept != i) results[kept] = std::move(results[i]);
+      ++kept;
+    }
+    results.resize(kept);
   };
   while (true) {
     const double occupation_bound =
@@ -347,7 +462,7 @@ std::vector<RankedPathway> RankRoles(const QueryContext& query, Scorer& scorer, 
       }
       // Every role of the occupation needs its common essential skills.
       Journey journey;
-      if (!journey_of(index.CommonEssentials(next.occupation), &journey)) {
+      if (!journey_of(index.CommonEssentials(next.occupation), /*optimistic=*/true, &journey)) {
         rs.occupations.pop_back();
         continue;
       }
@@ -366,13 +481,12 @@ std::vector<RankedPathway> RankRoles(const QueryContext& query, Scorer& scorer, 
     const OccupationIndex occupation = top.occupation;
     // Once the occupation has max_per_occupation pathways scoring above this
     // bound, none of its remaining roles can be chosen.
-    int above = 0, in_occupation = 0;
-    for (const Found& r : results) {
-      if (r.occupation != occupation) continue;
-      ++in_occupation;
-      if (r.score > top.score) ++above;
-    }
-    if (above >= max_per_occupation) {
+    const Tally* tally = nullptr;
+    if (auto it = tallies.find(occupation); it != tallies.end()) tally = &it->second;
+    const int in_occupation = tally == nullptr ? 0 : tally->found;
+    const bool occupation_full =
+        tally != nullptr && static_cast<int>(tally->best.size()) >= max_per_occupation;
+    if (occupation_full && tally->best.back().first > top.score) {
       rs.streams.pop_back();
       continue;
     }
@@ -384,14 +498,16 @@ std::vector<RankedPathway> RankRoles(const QueryContext& query, Scorer& scorer, 
     // Take the top role off the stream; refine it and put it back if need be.
     std::pop_heap(rs.bounds.begin() + stream.begin, rs.bounds.begin() + stream.end, BoundLess);
     --stream.end;
-    if (!top.refined) {
+    if (top.tier < 2) {
       const double refined = refine(top);
       if (refined >= bar) {
         Bound& back = rs.bounds[stream.end++];
         back.score = refined;
-        back.refined = true;
+        ++back.tier;
         std::push_heap(rs.bounds.begin() + stream.begin, rs.bounds.begin() + stream.end, BoundLess);
       }
+    } else if (top.group) {
+      expand(top, stream);
     }
     if (stream.end == stream.begin) {
       rs.streams.pop_back();
@@ -399,8 +515,19 @@ std::vector<RankedPathway> RankRoles(const QueryContext& query, Scorer& scorer, 
       stream.score = rs.bounds[stream.begin].score;
       std::push_heap(rs.streams.begin(), rs.streams.end(), stream_less);
     }
-    if (!top.refined) continue;
-    const RoleId role_id = rs.roles[top.role].id;
+    if (top.tier < 2 || top.group) continue;
+    const RoleId role_id = rs.roles[top.item].id;
+    // The role scores at most its bound, so on a tie with the K-th pathway,
+    // or with the last its occupation may have, it comes after when its
+    // name does.
+    if (static_cast<int>(results.size()) == top_k &&
+        !Before(index, top.score, role_id, results.back().score, results.back().role)) {
+      continue;
+    }
+    if (occupation_full &&
+        !Before(index, top.score, role_id, tally->best.back().first, tally->best.back().second)) {
+      continue;
+    }
     const RoleEntry& role = index.role(role_id);
 
     // A role whose signature has a plan reuses it when its coverage is sure
@@ -441,9 +568,8 @@ std::vector<RankedPathway> RankRoles(const QueryContext& query, Scorer& scorer, 
     add_result(role, role_id, plan_index, false);
   }
   std::vector<RankedPathway> top;
-  top.reserve(selected.size());
-  for (size_t i : selected) {
-    const Found& found = results[i];
+  top.reserve(results.size());
+  for (const Found& found : results) {
     RankedPathway ranked;
     ranked.scored = found.scored;
     // Plans are copied, not moved: a later result may reuse the same one.

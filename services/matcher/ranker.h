@@ -10,18 +10,24 @@
 //     first bound is its demand, interest, best pay and nearest site (time
 //     and cost taken as 1).
 //  2. An occupation that comes to the top is refined once with the journey
-//     (time, cost, distance) of the essential skills all its roles share
-//     (MatchIndex::CommonEssentials), and when it comes to the top again it
-//     is opened: each role gets a cheap bound from that journey, its pay and
-//     its site. A role that comes to the top is refined with its own
-//     essential skills: dropped if one of them no usable course (or chain of
+//     (time, cost) of the essential skills all its roles share, as anyone
+//     could learn them (MatchIndex::CommonEssentials,
+//     QueryContext::OptimisticReach), and when it comes to the top again it
+//     is opened: its roles are grouped by essential signature (skills,
+//     levels, entry RQF level), since roles with one signature share their
+//     journey, and each group gets a cheap bound from that journey, its best
+//     pay and its nearest site. A group (or lone role) that comes to the top
+//     is refined with its own essential skills, first as anyone could learn
+//     them (a bound kept between queries until the courses change), then as
+//     this person can: dropped if one of them no usable course (or chain of
 //     courses meeting entry requirements, within the step limit) teaches at
 //     the level, else bounded by its hardest skill's soonest, cheapest and
-//     best-traded-off course chain (QueryContext::Reach). Roles with the same
-//     essential signature (skills, levels, entry RQF level) share this work.
+//     best-traded-off course chain (QueryContext::Reach). A group whose bound
+//     is exact gives way to its roles, each bounded with its own pay and site.
 //  3. Roles are planned in order of bound, opening further occupations as
 //     soon as their bound beats the best unplanned role's, and the ranking
-//     stops once neither can beat the K-th score of the diverse top K. Once
+//     stops once neither can beat the K-th score of the diverse top K (a role
+//     whose bound ties with it is still planned if its name comes first). Once
 //     an occupation has max_per_occupation pathways scoring above its next
 //     role's bound, the rest of its roles are skipped.
 //  4. The planner's steps depend only on the essential skills when those
@@ -56,7 +62,11 @@ struct RankedPathway {
 // What one ranking did, for metrics and benchmarks.
 struct RankStats {
   size_t roles_in_reach = 0;  // Within travel and the filters, with openings.
-  size_t roles_bounded = 0;   // Bounded on their own essential skills (all reachable).
+  // Groups (the roles of an occupation with one essential signature) or
+  // single roles bounded on their own essential skills: as anyone could
+  // learn them, then as this person can (all reachable).
+  size_t groups_screened = 0;
+  size_t groups_bounded = 0;
   size_t roles_planned = 0;
   size_t roles_reused = 0;  // Scored with the plan of a role with the same signature.
   size_t roles_feasible = 0;

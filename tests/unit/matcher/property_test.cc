@@ -290,23 +290,98 @@ TEST_F(PropertyTest, PruningGivesTheSameTopScoresAsPlanningEveryRole) {
         occupation_of[role.name] = std::to_string(role.occupation);
       }
       std::sort(all.begin(), all.end());
-      std::vector<double> brute;
+      // Best score first, then role name: ties are common (roles of one
+      // occupation with the same skills, pay and distance), and the name
+      // decides them.
+      std::vector<std::pair<double, std::string>> brute;
       std::map<std::string, int> per;
       for (const auto& [score, name] : all) {
         if (brute.size() == 10) break;
         if (++per[occupation_of[name]] > 2) continue;
-        brute.push_back(-score);
+        brute.emplace_back(-score, name);
       }
       const v1::RankPathwaysResponse response = Rank(town_index, request);
       ASSERT_EQ(response.pathways_size(), static_cast<int>(brute.size())) << "profile " << i;
       for (int r = 0; r < response.pathways_size(); ++r) {
-        EXPECT_NEAR(response.pathways(r).score(), brute[r], 1e-9)
+        EXPECT_NEAR(response.pathways(r).score(), brute[r].first, 1e-9)
+            << "seed " << seed << " profile " << i << " rank " << r;
+        EXPECT_EQ(response.pathways(r).role(), brute[r].second)
             << "seed " << seed << " profile " << i << " rank " << r;
         ++compared;
       }
     }
   }
   EXPECT_GT(compared, 300);
+}
+
+// The bound kept between queries never promises less than this person can
+// reach, and it follows course changes.
+TEST_F(PropertyTest, OptimisticReachIsNeverWorseThanReach) {
+  std::unique_ptr<MatchIndex> index = Build(*generator_, false);
+  std::vector<SkillIndex> taught;
+  for (CourseId c = 0; c < index->course_slots(); ++c) {
+    for (const TaughtSkill& t : index->course(c).taught) taught.push_back(t.skill);
+  }
+  std::sort(taught.begin(), taught.end());
+  taught.erase(std::unique(taught.begin(), taught.end()), taught.end());
+  ASSERT_GT(taught.size(), 50u);
+  QueryScratch scratch;  // Shared, as a server thread shares it.
+  int compared = 0;
+  auto check = [&](const MatchIndex& at, int profile) {
+    v1::RankPathwaysRequest request = RequestFor(profile);
+    absl::StatusOr<ResolvedQuery> resolved =
+        ResolveQuery(at, policy_, request.inline_profile(), "inline_profile", request.filters(),
+                     request.weights(), today_);
+    ASSERT_TRUE(resolved.ok());
+    resolved->limits.max_steps = request.max_steps();
+    QueryContext query(at, resolved->person, resolved->limits, resolved->policy, &scratch);
+    for (SkillIndex skill : taught) {
+      const SkillReach exact = query.Reach(skill);
+      const SkillReach optimistic = query.OptimisticReach(skill);
+      ASSERT_GE(optimistic.max_level, exact.max_level) << "skill " << skill;
+      for (int l = 0; l < exact.max_level; ++l) {
+        if (exact.ready[l] == kNoDay) continue;
+        EXPECT_LE(optimistic.ready[l], exact.ready[l]) << "skill " << skill << " level " << l + 1;
+        EXPECT_LE(optimistic.cost[l], exact.cost[l]) << "skill " << skill << " level " << l + 1;
+        EXPECT_GE(optimistic.joint[l], exact.joint[l]) << "skill " << skill << " level " << l + 1;
+        EXPECT_GE(optimistic.joint_near[l], exact.joint_near[l])
+            << "skill " << skill << " level " << l + 1;
+        ++compared;
+      }
+    }
+  };
+  for (int i = 0; i < 12; ++i) check(*index, i);
+  EXPECT_GT(compared, 1000);
+
+  // Remove the only course teaching a skill: the next query's bound, from
+  // the same thread's buffers, no longer reaches it.
+  SkillIndex lone = 0;
+  CourseId only = 0;
+  bool found = false;
+  for (SkillIndex skill : taught) {
+    if (index->CoursesTeaching(skill).size() == 1) {
+      lone = skill;
+      only = index->CoursesTeaching(skill).front().course;
+      found = true;
+      break;
+    }
+  }
+  ASSERT_TRUE(found);
+  v1::RankPathwaysRequest request = RequestFor(0);
+  absl::StatusOr<ResolvedQuery> resolved =
+      ResolveQuery(*index, policy_, request.inline_profile(), "inline_profile", request.filters(),
+                   request.weights(), today_);
+  ASSERT_TRUE(resolved.ok());
+  {
+    QueryContext before(*index, resolved->person, resolved->limits, resolved->policy, &scratch);
+    ASSERT_GT(before.OptimisticReach(lone).max_level, 0);
+  }
+  const uint64_t generation = index->course_generation();
+  ASSERT_TRUE(index->RemoveCourse(index->course(only).name));
+  EXPECT_NE(index->course_generation(), generation);
+  QueryContext after(*index, resolved->person, resolved->limits, resolved->policy, &scratch);
+  EXPECT_EQ(after.OptimisticReach(lone).max_level, 0);
+  for (int i = 0; i < 12; ++i) check(*index, i);
 }
 
 TEST_F(PropertyTest, ScoreRisesWithDemand) {
