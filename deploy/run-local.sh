@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs Pathways on this machine without containers: installs what is missing,
-# builds, starts a private redis-server and the training, demand and profiles
-# services, loads the demo economy (deploy/demo/: training.json, demand.json,
-# profiles.json) and waits; Ctrl-C stops everything.
+# builds, starts a private redis-server, the training, demand and profiles
+# services and the matcher, loads the demo economy (deploy/demo/:
+# training.json, demand.json, profiles.json), waits for the matcher to index
+# it and waits; Ctrl-C stops everything.
 #
 #   bash deploy/run-local.sh
 #
@@ -16,14 +17,18 @@
 #   DEMAND_METRICS_PORT   demand service Prometheus port (default 9092)
 #   PROFILES_PORT      profiles service gRPC port (default 50053)
 #   PROFILES_METRICS_PORT profiles service Prometheus port (default 9093)
+#   MATCHER_PORT       matcher gRPC port (default 50054)
+#   MATCHER_METRICS_PORT  matcher Prometheus port (default 9094)
 #   GRPC_HOST          address the services listen on (default 127.0.0.1)
 #   PATHWAYS_BUILD_TESTS  build the tests too (default OFF: the run needs none)
 #   PATHWAYS_RUN_ONCE=1   start, load, smoke-check, stop and exit 0 (for CI)
 #   PATHWAYS_SKIP_BUILD=1 use the binaries already in BUILD_DIR (no set-up or build)
 #
-# Other service settings in the environment (LOG_LEVEL, and for the profiles
-# service RETENTION_SWEEP_SECONDS, PROFILE_RETENTION_DAYS, ...) reach the
-# services as they are.
+# Other service settings in the environment (LOG_LEVEL, for the profiles
+# service RETENTION_SWEEP_SECONDS, PROFILE_RETENTION_DAYS, ..., for the
+# matcher TIME_ZONE) reach the services as they are. The matcher is pointed
+# at the local services (TRAINING_ADDR, DEMAND_ADDR, PROFILES_ADDR) and needs
+# no Redis.
 #
 # Redis keeps its data in RUN_DIR/redis between runs; delete that directory
 # to start from an empty economy.
@@ -39,6 +44,8 @@ DEMAND_PORT=${DEMAND_PORT:-50052}
 DEMAND_METRICS_PORT=${DEMAND_METRICS_PORT:-9092}
 PROFILES_PORT=${PROFILES_PORT:-50053}
 PROFILES_METRICS_PORT=${PROFILES_METRICS_PORT:-9093}
+MATCHER_PORT=${MATCHER_PORT:-50054}
+MATCHER_METRICS_PORT=${MATCHER_METRICS_PORT:-9094}
 GRPC_HOST=${GRPC_HOST:-127.0.0.1}
 RUN_ONCE=${PATHWAYS_RUN_ONCE:-0}
 TRAINING_FILE=$ROOT/deploy/demo/training.json
@@ -52,6 +59,7 @@ CONNECT_HOST=$GRPC_HOST
 TRAINING_SERVER=$BUILD_DIR/services/training/training_server
 DEMAND_SERVER=$BUILD_DIR/services/demand/demand_server
 PROFILES_SERVER=$BUILD_DIR/services/profiles/profiles_server
+MATCHER_SERVER=$BUILD_DIR/services/matcher/matcher_server
 TOKEN_TOOL=$BUILD_DIR/tools/pathways-token
 LOADER=$BUILD_DIR/tools/pathways-load-demo
 
@@ -59,6 +67,7 @@ REDIS_PID=""
 TRAINING_PID=""
 DEMAND_PID=""
 PROFILES_PID=""
+MATCHER_PID=""
 LOADER_PID=""
 
 log() { printf '[run-local] %s\n' "$*"; }
@@ -114,10 +123,12 @@ cleanup() {
   CLEANED_UP=1
   trap - INT TERM
   [[ -z "$LOADER_PID" ]] || kill -TERM "$LOADER_PID" 2>/dev/null || true
-  # Services first (they drain their calls), Redis last.
+  # The matcher first (it calls the others), then the data services (they
+  # drain their calls), Redis last.
   local service pid
-  for service in profiles demand training; do
+  for service in matcher profiles demand training; do
     case "$service" in
+      matcher) pid=$MATCHER_PID ;;
       profiles) pid=$PROFILES_PID ;;
       demand) pid=$DEMAND_PID ;;
       training) pid=$TRAINING_PID ;;
@@ -133,7 +144,7 @@ cleanup() {
     log "redis-server exited with status $STOPPED_CODE; see $RUN_DIR/redis.log"
     ((status != 0)) || status=1
   fi
-  [[ -z "$TRAINING_PID$DEMAND_PID$PROFILES_PID$REDIS_PID" ]] || log "stopped"
+  [[ -z "$TRAINING_PID$DEMAND_PID$PROFILES_PID$MATCHER_PID$REDIS_PID" ]] || log "stopped"
   exit "$status"
 }
 trap cleanup EXIT
@@ -150,7 +161,8 @@ if [[ "${PATHWAYS_SKIP_BUILD:-0}" != 1 ]]; then
     -DPATHWAYS_BUILD_TESTS="${PATHWAYS_BUILD_TESTS:-OFF}" >/dev/null
   cmake --build "$BUILD_DIR" -j2
 fi
-for binary in "$TRAINING_SERVER" "$DEMAND_SERVER" "$PROFILES_SERVER" "$TOKEN_TOOL" "$LOADER"; do
+for binary in "$TRAINING_SERVER" "$DEMAND_SERVER" "$PROFILES_SERVER" "$MATCHER_SERVER" \
+  "$TOKEN_TOOL" "$LOADER"; do
   [[ -x "$binary" ]] || die "the build did not produce $binary"
 done
 
@@ -178,6 +190,8 @@ require_free_port "$DEMAND_PORT" DEMAND_PORT
 require_free_port "$DEMAND_METRICS_PORT" DEMAND_METRICS_PORT
 require_free_port "$PROFILES_PORT" PROFILES_PORT
 require_free_port "$PROFILES_METRICS_PORT" PROFILES_METRICS_PORT
+require_free_port "$MATCHER_PORT" MATCHER_PORT
+require_free_port "$MATCHER_METRICS_PORT" MATCHER_METRICS_PORT
 
 log "starting redis-server on 127.0.0.1:$REDIS_PORT (data in $RUN_DIR/redis)"
 redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$RUN_DIR/redis" \
@@ -209,27 +223,40 @@ log "starting the profiles service on $GRPC_HOST:$PROFILES_PORT"
   METRICS_PORT="$PROFILES_METRICS_PORT" REDIS_ADDR="127.0.0.1:$REDIS_PORT" \
   "$PROFILES_SERVER" >"$RUN_DIR/profiles.log" 2>&1 &
 PROFILES_PID=$!
+# The matcher keeps no data: it lists the training and demand services, then
+# follows their change feeds, and fetches a profile from the profiles service
+# when asked to rank for it. Until the data services answer it retries, and
+# reports itself not ready.
+log "starting the matcher on $GRPC_HOST:$MATCHER_PORT"
+"${LOCAL_ENV[@]}" GRPC_HOST="$GRPC_HOST" GRPC_PORT="$MATCHER_PORT" \
+  METRICS_PORT="$MATCHER_METRICS_PORT" TRAINING_ADDR="$CONNECT_HOST:$GRPC_PORT" \
+  DEMAND_ADDR="$CONNECT_HOST:$DEMAND_PORT" PROFILES_ADDR="$CONNECT_HOST:$PROFILES_PORT" \
+  "$MATCHER_SERVER" >"$RUN_DIR/matcher.log" 2>&1 &
+MATCHER_PID=$!
 
 # ------------------------------------------------------------ e. demo economy
 # The loader's arguments for the whole demo economy; it issues itself an
 # admin token and, for the profiles, an adviser token of the demo careers
-# service, both from the signing secret.
+# service, both from the signing secret. After loading, it waits until the
+# matcher reports ready and its index holds the demo's courses and roles.
 LOAD_ARGS=(--training "$CONNECT_HOST:$GRPC_PORT" --file "$TRAINING_FILE"
   --demand "$CONNECT_HOST:$DEMAND_PORT" --employers "$DEMAND_FILE"
-  --profiles "$CONNECT_HOST:$PROFILES_PORT" --people "$PROFILES_FILE")
-# The loader waits (up to 30 s each) for the services to accept connections;
-# a service that fails at start is reported at once rather than after that
-# wait.
+  --profiles "$CONNECT_HOST:$PROFILES_PORT" --people "$PROFILES_FILE"
+  --matcher "$CONNECT_HOST:$MATCHER_PORT")
+# The loader waits (up to 30 s each) for the services to accept connections,
+# and up to 60 s more for the matcher's index; a service that fails at start
+# is reported at once rather than after that wait.
 "${LOCAL_ENV[@]}" "$LOADER" "${LOAD_ARGS[@]}" &
 LOADER_PID=$!
 finished=""
-wait -n -p finished "$LOADER_PID" "$TRAINING_PID" "$DEMAND_PID" "$PROFILES_PID" &&
+wait -n -p finished "$LOADER_PID" "$TRAINING_PID" "$DEMAND_PID" "$PROFILES_PID" "$MATCHER_PID" &&
   status=0 || status=$?
 failed_service=""
 case "$finished" in
   "$TRAINING_PID") failed_service=training TRAINING_PID="" ;;  # Reaped by wait -n.
   "$DEMAND_PID") failed_service=demand DEMAND_PID="" ;;
   "$PROFILES_PID") failed_service=profiles PROFILES_PID="" ;;
+  "$MATCHER_PID") failed_service=matcher MATCHER_PID="" ;;
 esac
 if [[ -n "$failed_service" ]]; then
   tail -n 20 "$RUN_DIR/$failed_service.log" >&2
@@ -244,6 +271,7 @@ LOADER_PID=""
 # demand, and the demo profiles its organisation holds.
 token_command="AUTH_SECRET_FILE=$SECRET_FILE $TOKEN_TOOL --role adviser --org demo-careers-service"
 heat_pump_skill=http://data.europa.eu/esco/skill/00735755-adc6-4ea0-b034-b8caff339c9f
+demo_profile=profiles/demo-yp-a41c
 cat <<EOF
 
 Pathways is running locally (plaintext gRPC; health and reflection on).
@@ -253,6 +281,8 @@ Pathways is running locally (plaintext gRPC; health and reflection on).
                     log $RUN_DIR/demand.log
   profiles service  gRPC $CONNECT_HOST:$PROFILES_PORT, metrics http://$CONNECT_HOST:$PROFILES_METRICS_PORT/metrics
                     log $RUN_DIR/profiles.log
+  matcher           gRPC $CONNECT_HOST:$MATCHER_PORT, metrics http://$CONNECT_HOST:$MATCHER_METRICS_PORT/metrics
+                    log $RUN_DIR/matcher.log
   redis-server      127.0.0.1:$REDIS_PORT, data $RUN_DIR/redis, log $RUN_DIR/redis.log
   signing secret    $SECRET_FILE
   demo economy      $TRAINING_FILE
@@ -276,6 +306,11 @@ Examples:
   # the demo profiles (every read is recorded in the audit log)
   grpcurl -plaintext -H "authorization: Bearer \$TOKEN" -d '{}' \\
     $CONNECT_HOST:$PROFILES_PORT pathways.profiles.v1.ProfilesService/ListProfiles
+  # the three best pathways into work for one of them (read with the adviser's
+  # token, so this too is in the audit log)
+  grpcurl -plaintext -H "authorization: Bearer \$TOKEN" \\
+    -d '{"profile": "$demo_profile", "top_k": 3}' \\
+    $CONNECT_HOST:$MATCHER_PORT pathways.matcher.v1.MatcherService/RankPathways
 EOF
 if ! command -v grpcurl >/dev/null; then
   echo "  (grpcurl is not installed here, so these examples cannot be run as is; any gRPC"
@@ -292,20 +327,21 @@ http_get() { # host port path: prints the response, HTTP/1.0 so the server close
 }
 
 smoke_check() {
-  log "smoke check: loading again (must change nothing) with tokens from pathways-token"
+  log "smoke check: loading again (must change nothing) and ranking pathways, with tokens from pathways-token"
   local admin_token adviser_token
   admin_token=$("${LOCAL_ENV[@]}" "$TOKEN_TOOL" --role admin --subject run-local-smoke --hours 1)
   adviser_token=$("${LOCAL_ENV[@]}" "$TOKEN_TOOL" --role adviser --org demo-careers-service \
     --subject run-local-smoke --hours 1)
   "${LOCAL_ENV[@]}" PATHWAYS_TOKEN="$admin_token" PATHWAYS_ADVISER_TOKEN="$adviser_token" \
     "$LOADER" "${LOAD_ARGS[@]}" --verify ||
-    die "smoke check: reloading or verifying the demo failed"
+    die "smoke check: reloading or verifying the demo, or ranking pathways, failed"
   local service port metrics
-  for service in training demand profiles; do
+  for service in training demand profiles matcher; do
     case "$service" in
       training) port=$METRICS_PORT ;;
       demand) port=$DEMAND_METRICS_PORT ;;
       profiles) port=$PROFILES_METRICS_PORT ;;
+      matcher) port=$MATCHER_METRICS_PORT ;;
     esac
     log "smoke check: $service metrics endpoint"
     metrics=$(http_get "$CONNECT_HOST" "$port" /metrics) ||
@@ -326,8 +362,9 @@ fi
 log "running; press Ctrl-C to stop"
 # Returns when any process ends on its own, or when a signal arrives (the
 # traps then stop everything).
-wait -n "$REDIS_PID" "$TRAINING_PID" "$DEMAND_PID" "$PROFILES_PID" || true
+wait -n "$REDIS_PID" "$TRAINING_PID" "$DEMAND_PID" "$PROFILES_PID" "$MATCHER_PID" || true
 kill -0 "$REDIS_PID" 2>/dev/null || die "redis-server stopped unexpectedly; see $RUN_DIR/redis.log"
 kill -0 "$TRAINING_PID" 2>/dev/null || die "the training service stopped unexpectedly; see $RUN_DIR/training.log"
 kill -0 "$DEMAND_PID" 2>/dev/null || die "the demand service stopped unexpectedly; see $RUN_DIR/demand.log"
 kill -0 "$PROFILES_PID" 2>/dev/null || die "the profiles service stopped unexpectedly; see $RUN_DIR/profiles.log"
+kill -0 "$MATCHER_PID" 2>/dev/null || die "the matcher stopped unexpectedly; see $RUN_DIR/matcher.log"

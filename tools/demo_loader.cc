@@ -5,7 +5,8 @@
 //   - employers and roles (pathways.demand.v1.EmployerFile,
 //     deploy/demo/demand.json) into a demand service,
 //   - young people's profiles (pathways.profiles.v1.ProfileFile,
-//     deploy/demo/profiles.json) into a profiles service.
+//     deploy/demo/profiles.json) into a profiles service;
+// and then waits until a matcher service is ready and has indexed it.
 //
 // Re-running it is harmless: every create goes out with a request id derived
 // from its contents, so a repeat either replays the first result or finds the
@@ -27,14 +28,18 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/time/time.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "pathways/demand/v1/demand_service.grpc.pb.h"
 #include "pathways/demand/v1/employer_file.pb.h"
+#include "pathways/matcher/v1/matcher_service.grpc.pb.h"
 #include "pathways/profiles/v1/profile_file.pb.h"
 #include "pathways/profiles/v1/profiles_service.grpc.pb.h"
 #include "pathways/training/v1/catalogue_file.pb.h"
@@ -47,6 +52,8 @@ namespace {
 namespace training = pathways::training::v1;
 namespace demand = pathways::demand::v1;
 namespace profiles = pathways::profiles::v1;
+namespace matcher = pathways::matcher::v1;
+namespace health = grpc::health::v1;
 
 constexpr std::chrono::seconds kConnectTimeout{30};
 constexpr std::chrono::seconds kCallTimeout{10};
@@ -60,16 +67,22 @@ constexpr char kOwnSubject[] = "pathways-load-demo";
 // demo's young people are advised by this (fictional) careers service.
 constexpr char kDemoOrganisation[] = "demo-careers-service";
 constexpr int kPageSize = 1000;
+// How long the matcher may take, once it accepts connections, to list the
+// training and demand services and to apply what was just loaded.
+constexpr std::chrono::seconds kIndexTimeout{60};
+constexpr std::chrono::milliseconds kIndexPollInterval{100};
 
 constexpr char kUsage[] =
     R"(Usage: pathways-load-demo [--training HOST:PORT --file FILE]
                           [--demand HOST:PORT --employers FILE]
                           [--profiles HOST:PORT --people FILE]
+                          [--matcher HOST:PORT]
                           [--token TOKEN] [--adviser-token TOKEN] [--verify]
 
 Loads the demo economy into running services (plaintext gRPC), each part from
-a file in protobuf's JSON mapping. Give at least one service and its file.
-Safe to run again: what is there already is reported and left alone.
+a file in protobuf's JSON mapping. Give at least one service and its file, or
+the matcher. Safe to run again: what is there already is reported and left
+alone.
 
   --training HOST:PORT  the training service
   --file FILE           its catalogue (pathways.training.v1.CatalogueFile),
@@ -82,16 +95,22 @@ Safe to run again: what is there already is reported and left alone.
   --profiles HOST:PORT  the profiles service
   --people FILE         its profiles (pathways.profiles.v1.ProfileFile), e.g.
                         deploy/demo/profiles.json; each must have a profile_id
+  --matcher HOST:PORT   the matcher service: after loading, wait (up to 60 s)
+                        until it reports ready and its index holds at least
+                        the courses and roles in the files
   --token TOKEN         an admin bearer token for the training and demand
-                        services; default $PATHWAYS_TOKEN, else one issued here
-                        from AUTH_SECRET or AUTH_SECRET_FILE
+                        services and the matcher's wait; default
+                        $PATHWAYS_TOKEN, else one issued here from AUTH_SECRET
+                        or AUTH_SECRET_FILE
   --adviser-token TOKEN an adviser bearer token for the profiles service, whose
                         organisation will own the profiles; default
                         $PATHWAYS_ADVISER_TOKEN, else one issued here from the
                         secret for organisation "demo-careers-service"
   --verify              afterwards, read everything back and check that every
                         provider, course, employer, role and profile in the
-                        files is served
+                        files is served; with --matcher and --people, also
+                        rank pathways for the first profile in the file that
+                        consents to matching, and fail unless one comes back
   --help                show this help
 
 Exit status: 0 loaded, 1 a service refused or could not be reached,
@@ -105,6 +124,7 @@ struct Options {
   std::string employer_file;
   std::string profiles;
   std::string profile_file;
+  std::string matcher;
   std::string token;
   std::string adviser_token;
   bool verify = false;
@@ -134,6 +154,7 @@ std::optional<std::string> ParseArgs(int argc, char** argv, Options* options) {
                           : flag == "--employers"     ? &options->employer_file
                           : flag == "--profiles"      ? &options->profiles
                           : flag == "--people"        ? &options->profile_file
+                          : flag == "--matcher"       ? &options->matcher
                           : flag == "--token"         ? &options->token
                           : flag == "--adviser-token" ? &options->adviser_token
                                                       : nullptr;
@@ -169,7 +190,9 @@ std::optional<std::string> CheckPairs(const Options& options) {
     }
     any = any || !pair.service.empty();
   }
-  if (!any) return "nothing to load: give --training, --demand or --profiles with its file";
+  if (!any && options.matcher.empty()) {
+    return "nothing to do: give --training, --demand or --profiles with its file, or --matcher";
+  }
   return std::nullopt;
 }
 
@@ -575,6 +598,120 @@ class ProfilesLoader : LoaderBase {
   int profiles_created_ = 0;
 };
 
+// ------------------------------------------------------------------- matcher
+
+// Waits for a matcher to index what was loaded, and asks it for pathways.
+class MatcherCheck {
+ public:
+  MatcherCheck(const std::shared_ptr<grpc::Channel>& channel, std::string admin_token)
+      : admin_token_(std::move(admin_token)),
+        health_(health::Health::NewStub(channel)),
+        stub_(matcher::MatcherService::NewStub(channel)) {}
+
+  // Waits until the matcher reports ready (its index listed from the training
+  // and demand services) and its index holds at least `courses` courses and
+  // `roles` roles, which it takes from their change feeds shortly after they
+  // are written. The count is read from a provision-gap report, an aggregate
+  // that reads no one's profile.
+  bool WaitUntilIndexed(int courses, int roles) {
+    const auto deadline = std::chrono::system_clock::now() + kIndexTimeout;
+    if (!WaitUntilReady(deadline)) return false;
+    matcher::GetProvisionGapsRequest request;
+    request.set_horizon(demand::HORIZON_FIVE_YEARS);
+    request.set_group_by(demand::GROUP_BY_SKILL);
+    request.set_page_size(1);
+    while (true) {
+      matcher::GetProvisionGapsResponse response;
+      auto context = NewContext(admin_token_, kCallTimeout);
+      grpc::Status status = stub_->GetProvisionGaps(context.get(), request, &response);
+      // UNAVAILABLE: the index is being listed again (a feed had to restart).
+      if (!status.ok() && status.error_code() != grpc::StatusCode::UNAVAILABLE) {
+        return Fail(absl::StrCat("matcher: GetProvisionGaps failed: ", Describe(status)));
+      }
+      const matcher::IndexRevision& index = response.index_revision();
+      if (status.ok() && index.course_count() >= courses && index.role_count() >= roles) {
+        std::cout << "the matcher is ready: its index holds " << index.course_count()
+                  << " courses and " << index.role_count() << " roles\n";
+        return true;
+      }
+      if (std::chrono::system_clock::now() + kIndexPollInterval > deadline) {
+        return Fail(absl::StrCat("the matcher's index held ", index.course_count(), " of ", courses,
+                                 " courses and ", index.role_count(), " of ", roles,
+                                 " roles after ", kIndexTimeout.count(),
+                                 " s (last answer: ", status.ok() ? "OK" : Describe(status), ")"));
+      }
+      std::this_thread::sleep_for(kIndexPollInterval);
+    }
+  }
+
+  // Ranks pathways for `profile` with an adviser's token and checks that at
+  // least one comes back.
+  bool VerifyRanking(const std::string& profile, const std::string& adviser_token) {
+    matcher::RankPathwaysRequest request;
+    request.set_profile(profile);
+    request.set_top_k(3);
+    matcher::RankPathwaysResponse response;
+    auto context = NewContext(adviser_token, kCallTimeout);
+    grpc::Status status = stub_->RankPathways(context.get(), request, &response);
+    if (!status.ok()) {
+      return Fail(
+          absl::StrCat("matcher: RankPathways for ", profile, " failed: ", Describe(status)));
+    }
+    if (response.pathways().empty()) {
+      return Fail(absl::StrCat("matcher: RankPathways found no pathway for ", profile, " among ",
+                               response.index_revision().role_count(), " roles and ",
+                               response.index_revision().course_count(), " courses"));
+    }
+    std::cout << "verified: the matcher ranks " << response.pathways_size()
+              << (response.pathways_size() == 1 ? " pathway" : " pathways") << " for " << profile
+              << "; the best:\n";
+    const matcher::Pathway& best = response.pathways(0);
+    std::cout << "  " << best.title() << " at " << best.employer_display_name() << " (score "
+              << absl::StrFormat("%.3f", best.score()) << "), ready in " << best.weeks_to_ready()
+              << " weeks for " << absl::StrFormat("£%.2f", best.total_cost_pence() / 100.0) << "\n";
+    for (int i = 0; i < best.steps_size(); ++i) {
+      std::cout << "    step " << i + 1 << ": " << best.steps(i).title() << ", "
+                << best.steps(i).provider_display_name() << "\n";
+    }
+    return true;
+  }
+
+ private:
+  static std::unique_ptr<grpc::ClientContext> NewContext(const std::string& token,
+                                                         std::chrono::seconds timeout) {
+    auto context = std::make_unique<grpc::ClientContext>();
+    context->set_deadline(std::chrono::system_clock::now() + timeout);
+    context->AddMetadata("authorization", absl::StrCat("Bearer ", token));
+    return context;
+  }
+
+  // Follows the standard health service's "" (readiness) until SERVING.
+  bool WaitUntilReady(std::chrono::system_clock::time_point deadline) {
+    grpc::ClientContext context;
+    context.set_deadline(deadline);
+    health::HealthCheckRequest request;
+    auto reader = health_->Watch(&context, request);
+    health::HealthCheckResponse response;
+    while (reader->Read(&response)) {
+      if (response.status() == health::HealthCheckResponse::SERVING) {
+        context.TryCancel();
+        reader->Finish();  // CANCELLED, as asked.
+        return true;
+      }
+    }
+    grpc::Status status = reader->Finish();
+    if (status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
+      return Fail(absl::StrCat("the matcher did not become ready within ", kIndexTimeout.count(),
+                               " s; its log says why (often: a service it lists is unreachable)"));
+    }
+    return Fail(absl::StrCat("matcher: watching its health failed: ", Describe(status)));
+  }
+
+  const std::string admin_token_;
+  std::unique_ptr<health::Health::Stub> health_;
+  std::unique_ptr<matcher::MatcherService::Stub> stub_;
+};
+
 // ---------------------------------------------------------------------- main
 
 int UsageError(const std::string& message) {
@@ -682,7 +819,7 @@ int main(int argc, char** argv) {
 
   OwnTokens own;
   std::string admin_token;
-  if (catalogue || employers) {
+  if (catalogue || employers || !options.matcher.empty()) {
     pathways::Principal admin;
     admin.role = pathways::Role::kAdmin;
     admin.subject = kOwnSubject;
@@ -703,12 +840,13 @@ int main(int argc, char** argv) {
     adviser_token = *std::move(token);
   }
 
+  int courses = 0;  // In the files, for the matcher's wait.
+  int roles = 0;
   if (catalogue) {
     std::shared_ptr<grpc::Channel> channel = Connect(options.training, "training");
     if (!channel) return 1;
     TrainingLoader loader(channel, admin_token, started);
     if (!loader.Load(*catalogue)) return 1;
-    int courses = 0;
     for (const auto& batch : catalogue->catalogues()) courses += batch.requests_size();
     std::cout << "loaded " << options.catalogue_file << ": " << catalogue->providers_size()
               << " providers (" << loader.providers_created() << " new), " << courses
@@ -720,7 +858,6 @@ int main(int argc, char** argv) {
     if (!channel) return 1;
     DemandLoader loader(channel, admin_token, started);
     if (!loader.Load(*employers)) return 1;
-    int roles = 0;
     for (const auto& batch : employers->roles()) roles += batch.requests_size();
     std::cout << "loaded " << options.employer_file << ": " << employers->employers_size()
               << " employers (" << loader.employers_created() << " new), " << roles << " roles ("
@@ -735,6 +872,28 @@ int main(int argc, char** argv) {
     std::cout << "loaded " << options.profile_file << ": " << people->profiles_size()
               << " profiles (" << loader.profiles_created() << " new)\n";
     if (options.verify && !loader.Verify(*people)) return 1;
+  }
+  if (!options.matcher.empty()) {
+    std::shared_ptr<grpc::Channel> channel = Connect(options.matcher, "matcher");
+    if (!channel) return 1;
+    MatcherCheck check(channel, admin_token);
+    if (!check.WaitUntilIndexed(courses, roles)) return 1;
+    if (options.verify && people) {
+      auto consents = [](const profiles::CreateProfileRequest& request) {
+        const auto& purposes = request.profile().consent().purposes();
+        return std::find(purposes.begin(), purposes.end(), profiles::CONSENT_PURPOSE_MATCHING) !=
+               purposes.end();
+      };
+      auto chosen = std::find_if(people->profiles().begin(), people->profiles().end(), consents);
+      if (chosen == people->profiles().end()) {
+        std::cerr << "pathways-load-demo: " << options.profile_file
+                  << ": no profile consents to matching, so none can be ranked\n";
+        return 1;
+      }
+      if (!check.VerifyRanking(absl::StrCat("profiles/", chosen->profile_id()), adviser_token)) {
+        return 1;
+      }
+    }
   }
   return 0;
 }
