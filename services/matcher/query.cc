@@ -376,11 +376,34 @@ QueryScratch::Chain QueryContext::ChainOf(CourseId id, int depth) const {
   return chain;
 }
 
-SkillReach QueryContext::ReachAt(std::span<const CoursePosting> postings, int depth,
-                                 bool joint) const {
+SkillReach SkillReach::None() {
   SkillReach reach;
   reach.ready.fill(kNoDay);
   reach.cost.fill(std::numeric_limits<int64_t>::max());
+  return reach;
+}
+
+void SkillReach::Add(uint8_t level, Day day, int64_t pence, double trade_off, double near) {
+  const int l = level - 1;
+  ready[l] = std::min(ready[l], day);
+  cost[l] = std::min(cost[l], pence);
+  joint[l] = std::max(joint[l], trade_off);
+  joint_near[l] = std::max(joint_near[l], near);
+  max_level = std::max(max_level, level);
+}
+
+void SkillReach::FillLowerLevels() {
+  for (int l = 2; l >= 0; --l) {
+    ready[l] = std::min(ready[l], ready[l + 1]);
+    cost[l] = std::min(cost[l], cost[l + 1]);
+    joint[l] = std::max(joint[l], joint[l + 1]);
+    joint_near[l] = std::max(joint_near[l], joint_near[l + 1]);
+  }
+}
+
+SkillReach QueryContext::ReachAt(std::span<const CoursePosting> postings, int depth,
+                                 bool joint) const {
+  SkillReach reach = SkillReach::None();
   const Policy& p = *policy_;
   for (const CoursePosting& posting : postings) {
     const CourseView& view = course(posting.course);
@@ -402,28 +425,14 @@ SkillReach QueryContext::ReachAt(std::span<const CoursePosting> postings, int de
       far = cached.joint;
       near = cached.joint_near;
     }
-    // Filled in at the course's own level here; lower levels take the best
-    // of the levels above them after the loop.
-    const int l = posting.level - 1;
-    reach.ready[l] = std::min(reach.ready[l], chain.end);
-    reach.cost[l] = std::min(reach.cost[l], chain.cost);
-    reach.joint[l] = std::max(reach.joint[l], far);
-    reach.joint_near[l] = std::max(reach.joint_near[l], near);
-    reach.max_level = std::max(reach.max_level, posting.level);
+    reach.Add(posting.level, chain.end, chain.cost, far, near);
   }
-  for (int l = 2; l >= 0; --l) {
-    reach.ready[l] = std::min(reach.ready[l], reach.ready[l + 1]);
-    reach.cost[l] = std::min(reach.cost[l], reach.cost[l + 1]);
-    reach.joint[l] = std::max(reach.joint[l], reach.joint[l + 1]);
-    reach.joint_near[l] = std::max(reach.joint_near[l], reach.joint_near[l + 1]);
-  }
+  reach.FillLowerLevels();
   return reach;
 }
 
 SkillReach QueryContext::OptimisticAt(std::span<const CoursePosting> postings) const {
-  SkillReach reach;
-  reach.ready.fill(kNoDay);
-  reach.cost.fill(std::numeric_limits<int64_t>::max());
+  SkillReach reach = SkillReach::None();
   const Policy& p = *policy_;
   const Day from = limits_->earliest_start;
   for (const CoursePosting& posting : postings) {
@@ -443,18 +452,9 @@ SkillReach QueryContext::OptimisticAt(std::span<const CoursePosting> postings) c
     const int64_t cost = may_be_free ? 0 : course.cost_pence;
     const double joint = Weighted(TimeValue(WeeksFromStart(end)), p.time_weight) *
                          (cost == 0 ? 1.0 : Weighted(CostValue(cost), p.cost_weight));
-    const int l = posting.level - 1;
-    reach.ready[l] = std::min(reach.ready[l], end);
-    reach.cost[l] = std::min(reach.cost[l], cost);
-    reach.joint[l] = std::max(reach.joint[l], joint);
-    reach.max_level = std::max(reach.max_level, posting.level);
+    reach.Add(posting.level, end, cost, joint, joint);
   }
-  for (int l = 2; l >= 0; --l) {
-    reach.ready[l] = std::min(reach.ready[l], reach.ready[l + 1]);
-    reach.cost[l] = std::min(reach.cost[l], reach.cost[l + 1]);
-    reach.joint[l] = std::max(reach.joint[l], reach.joint[l + 1]);
-  }
-  reach.joint_near = reach.joint;
+  reach.FillLowerLevels();
   return reach;
 }
 

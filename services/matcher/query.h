@@ -150,6 +150,13 @@ struct SkillReach {
   // better.
   std::array<double, 4> joint{};
   std::array<double, 4> joint_near{};
+
+  // Nothing reachable yet.
+  static SkillReach None();
+  // A course (or chain) teaching the skill to `level`, ready on `ready`.
+  void Add(uint8_t level, Day ready, int64_t cost, double joint, double joint_near);
+  // Once every course is added: what reaches a level reaches the ones below.
+  void FillLowerLevels();
 };
 
 class QueryContext;
