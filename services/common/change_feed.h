@@ -1,7 +1,10 @@
-// Server side of a Watch… RPC: streams a ResourceStore's change feed to one
-// client, from a revision it names (or from now), until it cancels or the
-// server shuts down. Each watcher has its own thread and Redis connection,
-// because it spends its life in a blocking XREAD; MAX_WATCHERS bounds them.
+// Server side of a Watch… RPC: streams a store's change feed to one client,
+// from a revision it names (or from now), until it cancels or the server
+// shuts down. The store is a ResourceStore, or one with the same feed calls
+// (CurrentRevision, CheckRevision, pool, ReadChanges), as the profiles store,
+// whose revision check knows that erasure removes entries from the stream. Each watcher has its own
+// thread and Redis connection, because it spends its life in a blocking XREAD; MAX_WATCHERS bounds
+// them.
 #pragma once
 
 #include <grpcpp/grpcpp.h>
@@ -37,14 +40,14 @@ class WatcherLimit {
   std::atomic<int> active_{0};
 };
 
-template <typename ChangeProto>
+template <typename ChangeProto, typename Store = ResourceStore>
 class ChangeFeedWriter final : public grpc::ServerWriteReactor<ChangeProto> {
  public:
   // Turns a stored change into the service's change message.
   using Convert = std::function<absl::StatusOr<ChangeProto>(ResourceChange&)>;
 
   // Starts a watcher, or finishes the call at once with an error.
-  static grpc::ServerWriteReactor<ChangeProto>* Start(ResourceStore* store, WatcherLimit* limit,
+  static grpc::ServerWriteReactor<ChangeProto>* Start(Store* store, WatcherLimit* limit,
                                                       Convert convert, std::string start_revision) {
     auto* writer = new ChangeFeedWriter(store, limit, std::move(convert));
     if (!limit->TryAcquire()) {
@@ -85,7 +88,7 @@ class ChangeFeedWriter final : public grpc::ServerWriteReactor<ChangeProto> {
   static constexpr std::chrono::milliseconds kPollBlock{500};
   static constexpr int kBatch = 256;
 
-  ChangeFeedWriter(ResourceStore* store, WatcherLimit* limit, Convert convert)
+  ChangeFeedWriter(Store* store, WatcherLimit* limit, Convert convert)
       : store_(store), limit_(limit), convert_(std::move(convert)) {}
 
   bool cancelled() {
@@ -145,7 +148,7 @@ class ChangeFeedWriter final : public grpc::ServerWriteReactor<ChangeProto> {
     return grpc::Status(grpc::StatusCode::CANCELLED, "watch ended");
   }
 
-  ResourceStore* store_;
+  Store* store_;
   WatcherLimit* limit_;
   Convert convert_;
   bool limited_ = true;

@@ -116,6 +116,8 @@ return out
   return script;
 }
 
+}  // namespace
+
 bool ParseRevision(const std::string& revision, uint64_t* ms, uint64_t* seq) {
   std::vector<absl::string_view> parts = absl::StrSplit(revision, '-');
   return parts.size() == 2 && absl::SimpleAtoi(parts[0], ms) && absl::SimpleAtoi(parts[1], seq);
@@ -124,8 +126,6 @@ bool ParseRevision(const std::string& revision, uint64_t* ms, uint64_t* seq) {
 absl::Status UnexpectedReply(absl::string_view what) {
   return absl::InternalError(absl::StrCat("unexpected reply from redis to ", what));
 }
-
-}  // namespace
 
 bool RevisionBefore(const std::string& a, const std::string& b) {
   uint64_t a_ms = 0, a_seq = 0, b_ms = 0, b_seq = 0;

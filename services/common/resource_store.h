@@ -104,8 +104,12 @@ absl::StatusOr<std::vector<ResourceChange>> ReadStreamChanges(RedisConnection& c
                                                               std::chrono::milliseconds block,
                                                               int max_count);
 
+// Splits a stream id ("ms-seq"); false when it is not one.
+bool ParseRevision(const std::string& revision, uint64_t* ms, uint64_t* seq);
 // True if stream id `a` sorts before `b` ("ms-seq" form).
 bool RevisionBefore(const std::string& a, const std::string& b);
+// INTERNAL: Redis answered `what` with a reply of the wrong shape.
+absl::Status UnexpectedReply(absl::string_view what);
 
 // Resources are protos with `string name` and `string etag` fields; the etag
 // is kept beside the bytes, not in them, so a write can set it atomically.

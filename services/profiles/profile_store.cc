@@ -182,15 +182,6 @@ return out
   return script;
 }
 
-bool ParseRevision(const std::string& revision, uint64_t* ms, uint64_t* seq) {
-  std::vector<absl::string_view> parts = absl::StrSplit(revision, '-');
-  return parts.size() == 2 && absl::SimpleAtoi(parts[0], ms) && absl::SimpleAtoi(parts[1], seq);
-}
-
-absl::Status UnexpectedReply(absl::string_view what) {
-  return absl::InternalError(absl::StrCat("unexpected reply from redis to ", what));
-}
-
 std::string Seconds(absl::Time time) { return std::to_string(absl::ToUnixSeconds(time)); }
 
 }  // namespace

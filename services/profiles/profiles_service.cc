@@ -1,7 +1,7 @@
 #include "services/profiles/profiles_service.h"
 
 #include "absl/strings/ascii.h"
-#include "services/profiles/profile_feed.h"
+#include "services/common/change_feed.h"
 
 namespace pathways::profiles {
 
@@ -91,7 +91,7 @@ grpc::ServerWriteReactor<v1::ProfileChange>* ProfilesService::WatchProfiles(
   Caller caller{*principal, RelayingClient(*context)};
   absl::StatusOr<std::string> revision = book_->StartWatch(caller, *request);
   if (!revision.ok()) return FinishedWatch<v1::ProfileChange>(revision.status());
-  return ProfileFeedWriter::Start(
+  return ChangeFeedWriter<v1::ProfileChange, ProfileStore>::Start(
       &book_->store(), watchers_,
       [role = principal->role](ResourceChange& change) {
         return ProfileBook::ToProfileChange(role, change);
