@@ -1,17 +1,30 @@
-// pathways-load-demo: loads the demo economy into running services, each part
-// from a file in protobuf's JSON mapping:
-//   - a catalogue (pathways.training.v1.CatalogueFile, deploy/demo/training.json)
-//     into a training service,
-//   - employers and roles (pathways.demand.v1.EmployerFile,
-//     deploy/demo/demand.json) into a demand service,
-//   - young people's profiles (pathways.profiles.v1.ProfileFile,
+// pathways-load-demo: loads an economy into running services through their
+// APIs, in one of two forms:
+//
+//   - the demo economy, each part one file in protobuf's JSON mapping: a
+//     catalogue (pathways.training.v1.CatalogueFile, deploy/demo/training.json)
+//     into a training service, employers and roles
+//     (pathways.demand.v1.EmployerFile, deploy/demo/demand.json) into a demand
+//     service, young people's profiles (pathways.profiles.v1.ProfileFile,
 //     deploy/demo/profiles.json) into a profiles service;
-// and then waits until a matcher service is ready and has indexed it.
+//   - a generated economy of any size (`pathways-generate --format requests`),
+//     a directory of request files with one request per line, read as they
+//     are sent so that no scale has to fit in memory.
+//
+// Either way the same requests go out the same way: providers, then courses
+// (BatchCreateCourses), employers, then roles (BatchCreateRoles), then
+// profiles (CreateProfile), each kind with up to --concurrency calls in
+// flight. With --matcher it then waits until a matcher service is ready and
+// has indexed what was loaded.
 //
 // Re-running it is harmless: every create goes out with a request id derived
 // from its contents, so a repeat either replays the first result or finds the
-// resource there already (ALREADY_EXISTS), and both are reported as "already
-// there". Anything else stops the load with the service's message.
+// resource there already (ALREADY_EXISTS), and both are counted as "already
+// there"; a batch that is only partly there is sent again item by item, so
+// that exactly the missing items are created. A call the service could not take just then
+// (UNAVAILABLE, RESOURCE_EXHAUSTED, DEADLINE_EXCEEDED) is retried with the same request id;
+// anything else stops the load with the service's message and where the
+// request came from.
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/util/json_util.h>
@@ -19,11 +32,16 @@
 #include <openssl/sha.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -33,6 +51,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
@@ -60,8 +79,13 @@ constexpr std::chrono::seconds kCallTimeout{10};
 // A batch may hold up to 1,000 courses or roles, each validated against the
 // taxonomy and written in one transaction.
 constexpr std::chrono::seconds kBatchTimeout{60};
-// The tokens this tool issues for itself only have to outlive one load.
-constexpr absl::Duration kOwnTokenLifetime = absl::Hours(1);
+// Attempts at a call the service could not take just then, and the pause
+// before the first retry (doubled each time).
+constexpr int kMaxAttempts = 6;
+constexpr std::chrono::milliseconds kFirstBackoff{200};
+// The tokens this tool issues for itself only have to outlive one load, a
+// region-sized one included.
+constexpr absl::Duration kOwnTokenLifetime = absl::Hours(12);
 constexpr char kOwnSubject[] = "pathways-load-demo";
 // Profiles belong to the organisation of the adviser who records them; the
 // demo's young people are advised by this (fictional) careers service.
@@ -71,6 +95,16 @@ constexpr int kPageSize = 1000;
 // training and demand services and to apply what was just loaded.
 constexpr std::chrono::seconds kIndexTimeout{60};
 constexpr std::chrono::milliseconds kIndexPollInterval{100};
+constexpr int kDefaultConcurrency = 16;
+constexpr int kMaxConcurrency = 256;
+constexpr int kDefaultProgressSeconds = 5;
+
+// The request files of a generated economy, in the order they are loaded.
+constexpr char kProvidersFile[] = "providers.requests.jsonl";
+constexpr char kCoursesFile[] = "courses.requests.jsonl";
+constexpr char kEmployersFile[] = "employers.requests.jsonl";
+constexpr char kRolesFile[] = "roles.requests.jsonl";
+constexpr char kProfilesFile[] = "profiles.requests.jsonl";
 
 constexpr char kUsage[] =
     R"(Usage: pathways-load-demo [--training HOST:PORT --file FILE]
@@ -78,11 +112,18 @@ constexpr char kUsage[] =
                           [--profiles HOST:PORT --people FILE]
                           [--matcher HOST:PORT]
                           [--token TOKEN] [--adviser-token TOKEN] [--verify]
+                          [--concurrency N] [--progress SECONDS]
+       pathways-load-demo --economy DIR [--training HOST:PORT]
+                          [--demand HOST:PORT] [--profiles HOST:PORT]
+                          [--matcher HOST:PORT]
+                          [--token TOKEN] [--adviser-token TOKEN]
+                          [--concurrency N] [--progress SECONDS]
 
-Loads the demo economy into running services (plaintext gRPC), each part from
-a file in protobuf's JSON mapping. Give at least one service and its file, or
-the matcher. Safe to run again: what is there already is reported and left
-alone.
+Loads an economy into running services (plaintext gRPC): the demo economy from
+one file per service in protobuf's JSON mapping, or, with --economy, a
+generated economy of any size from a directory of request files. Give at least
+one service (and, without --economy, its file), or the matcher. Safe to run
+again: what is there already is counted as such and left alone.
 
   --training HOST:PORT  the training service
   --file FILE           its catalogue (pathways.training.v1.CatalogueFile),
@@ -98,6 +139,19 @@ alone.
   --matcher HOST:PORT   the matcher service: after loading, wait (up to 60 s)
                         until it reports ready and its index holds at least
                         the courses and roles in the files
+  --economy DIR         load what `pathways-generate --format requests --out DIR`
+                        wrote, one request per line (protobuf's JSON mapping),
+                        reading each file as it goes:
+                          providers.requests.jsonl  CreateProviderRequest
+                          courses.requests.jsonl    BatchCreateCoursesRequest
+                                                    (training service)
+                          employers.requests.jsonl  CreateEmployerRequest
+                          roles.requests.jsonl      BatchCreateRolesRequest
+                                                    (demand service)
+                          profiles.requests.jsonl   CreateProfileRequest,
+                                                    each with a profile_id
+                                                    (profiles service)
+                        Only the files of the services given are read.
   --token TOKEN         an admin bearer token for the training and demand
                         services and the matcher's wait; default
                         $PATHWAYS_TOKEN, else one issued here from AUTH_SECRET
@@ -106,15 +160,22 @@ alone.
                         organisation will own the profiles; default
                         $PATHWAYS_ADVISER_TOKEN, else one issued here from the
                         secret for organisation "demo-careers-service"
+  --concurrency N       calls in flight at once, 1..256 (default 16)
+  --progress SECONDS    report counts and rate on stderr this often while a
+                        kind loads (default 5; 0 turns it off)
   --verify              afterwards, read everything back and check that every
                         provider, course, employer, role and profile in the
-                        files is served; with --matcher and --people, also
-                        rank pathways for the first profile in the file that
-                        consents to matching, and fail unless one comes back
+                        files is served (not with --economy); with --matcher
+                        and --people, also rank pathways for the first profile
+                        in the file that consents to matching, and fail unless
+                        one comes back
   --help                show this help
 
+At the end it prints, for each kind, how many were created and how many were
+there already, and how long that took.
+
 Exit status: 0 loaded, 1 a service refused or could not be reached,
-2 bad arguments, file or secret.
+2 bad arguments, input or secret (a bad line is named FILE:LINE).
 )";
 
 struct Options {
@@ -125,8 +186,11 @@ struct Options {
   std::string profiles;
   std::string profile_file;
   std::string matcher;
+  std::string economy_dir;
   std::string token;
   std::string adviser_token;
+  int concurrency = kDefaultConcurrency;
+  int progress_seconds = kDefaultProgressSeconds;
   bool verify = false;
   bool help = false;
 };
@@ -148,6 +212,7 @@ std::optional<std::string> ParseArgs(int argc, char** argv, Options* options) {
       options->verify = true;
       continue;
     }
+    std::string text;
     std::string* target = flag == "--training"        ? &options->training
                           : flag == "--file"          ? &options->catalogue_file
                           : flag == "--demand"        ? &options->demand
@@ -155,8 +220,11 @@ std::optional<std::string> ParseArgs(int argc, char** argv, Options* options) {
                           : flag == "--profiles"      ? &options->profiles
                           : flag == "--people"        ? &options->profile_file
                           : flag == "--matcher"       ? &options->matcher
+                          : flag == "--economy"       ? &options->economy_dir
                           : flag == "--token"         ? &options->token
                           : flag == "--adviser-token" ? &options->adviser_token
+                          : flag == "--concurrency"   ? &text
+                          : flag == "--progress"      ? &text
                                                       : nullptr;
     if (target == nullptr) return absl::StrCat("unknown argument \"", args[i], "\"");
     if (!value) {
@@ -164,11 +232,21 @@ std::optional<std::string> ParseArgs(int argc, char** argv, Options* options) {
       value = args[++i];
     }
     *target = *value;
+    if (flag == "--concurrency" &&
+        (!absl::SimpleAtoi(text, &options->concurrency) || options->concurrency < 1 ||
+         options->concurrency > kMaxConcurrency)) {
+      return absl::StrCat("--concurrency must be 1..", kMaxConcurrency, ", got \"", text, "\"");
+    }
+    if (flag == "--progress" &&
+        (!absl::SimpleAtoi(text, &options->progress_seconds) || options->progress_seconds < 0)) {
+      return absl::StrCat("--progress must be a number of seconds, got \"", text, "\"");
+    }
   }
   return std::nullopt;
 }
 
-// Each service needs its file and each file its service.
+// Each service needs its file and each file its service; a generated
+// economy brings its own files.
 std::optional<std::string> CheckPairs(const Options& options) {
   struct Pair {
     const char* service_flag;
@@ -183,7 +261,13 @@ std::optional<std::string> CheckPairs(const Options& options) {
   };
   bool any = false;
   for (const Pair& pair : pairs) {
-    if (pair.service.empty() != pair.file.empty()) {
+    if (!options.economy_dir.empty()) {
+      if (!pair.file.empty()) {
+        return absl::StrCat(pair.file_flag,
+                            " cannot be combined with --economy, which holds "
+                            "every file");
+      }
+    } else if (pair.service.empty() != pair.file.empty()) {
       return pair.service.empty()
                  ? absl::StrCat(pair.file_flag, " needs ", pair.service_flag, " HOST:PORT")
                  : absl::StrCat(pair.service_flag, " needs ", pair.file_flag, " FILE");
@@ -191,7 +275,13 @@ std::optional<std::string> CheckPairs(const Options& options) {
     any = any || !pair.service.empty();
   }
   if (!any && options.matcher.empty()) {
-    return "nothing to do: give --training, --demand or --profiles with its file, or --matcher";
+    return options.economy_dir.empty()
+               ? "nothing to do: give --training, --demand or --profiles with its file, or "
+                 "--matcher"
+               : "nothing to load: give --training, --demand or --profiles with --economy";
+  }
+  if (!options.economy_dir.empty() && options.verify) {
+    return "--verify checks the demo files; it does not work with --economy";
   }
   return std::nullopt;
 }
@@ -246,19 +336,332 @@ std::string UtcTime(absl::Time time) {
   return absl::FormatTime("%Y-%m-%d %H:%M:%S UTC", time, absl::UTCTimeZone());
 }
 
+// 1234567 as "1,234,567".
+std::string Grouped(int64_t n) {
+  std::string digits = absl::StrCat(n < 0 ? -n : n);
+  std::string out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return n < 0 ? "-" + out : out;
+}
+
 bool Fail(const std::string& message) {
   std::cerr << "pathways-load-demo: " << message << "\n";
   return false;
 }
 
-// What the loaders share: the call settings and the start of this run. A
-// request id replayed by the service returns the resource as first created;
-// its create_time tells a fresh load from a repeat (server and loader clocks
-// are assumed to agree, which they do in a local run; a skew only mislabels).
+// A profile needs its id in the file: without one the service picks a random
+// id, and a second load would record the person again.
+absl::Status CheckProfileRequest(const profiles::CreateProfileRequest& request) {
+  if (!request.profile_id().empty()) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      "every profile needs a profile_id, or a second load would record it again under a new "
+      "random id");
+}
+
+// ------------------------------------------------------------------- sources
+
+// A request to send and where it came from ("FILE:LINE", or "FILE: field[i]"),
+// for messages.
+template <typename Request>
+struct Sourced {
+  Request request;
+  std::string where;
+};
+
+// Requests of one kind, handed out one at a time. Not thread-safe.
+template <typename Request>
+class Source {
+ public:
+  virtual ~Source() = default;
+  // The next request; nullopt at the end (and after it); INVALID_ARGUMENT,
+  // naming the file and line, for input that is not a valid request.
+  virtual absl::StatusOr<std::optional<Sourced<Request>>> Next() = 0;
+  // How many requests there are in all.
+  virtual int64_t total() const = 0;
+};
+
+// The elements of a repeated field of a file already read.
+template <typename Request>
+class ListSource : public Source<Request> {
+ public:
+  ListSource(std::string file, std::string field,
+             const google::protobuf::RepeatedPtrField<Request>& requests)
+      : file_(std::move(file)), field_(std::move(field)), requests_(requests) {}
+
+  absl::StatusOr<std::optional<Sourced<Request>>> Next() override {
+    if (next_ >= requests_.size()) return std::nullopt;
+    int i = next_++;
+    return Sourced<Request>{requests_[i], absl::StrCat(file_, ": ", field_, "[", i, "]")};
+  }
+  int64_t total() const override { return requests_.size(); }
+
+ private:
+  const std::string file_;
+  const std::string field_;
+  const google::protobuf::RepeatedPtrField<Request>& requests_;
+  int next_ = 0;
+};
+
+// Requests one per line in protobuf's JSON mapping (blank lines are skipped),
+// read as they are asked for.
+template <typename Request>
+class JsonLinesSource : public Source<Request> {
+ public:
+  using Check = std::function<absl::Status(const Request&)>;
+
+  // NOT_FOUND if the file cannot be read. Counts its requests first (a
+  // quick pass over the bytes) so that progress can be told as a share.
+  static absl::StatusOr<std::unique_ptr<JsonLinesSource>> Open(const std::string& path,
+                                                               Check check = nullptr) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot be read"));
+    int64_t lines = 0;
+    bool content = false;
+    std::vector<char> buffer(1 << 20);
+    while (in.read(buffer.data(), static_cast<std::streamsize>(buffer.size())) || in.gcount() > 0) {
+      for (std::streamsize i = 0; i < in.gcount(); ++i) {
+        char c = buffer[i];
+        if (c == '\n') {
+          lines += content ? 1 : 0;
+          content = false;
+        } else if (c != ' ' && c != '\t' && c != '\r') {
+          content = true;
+        }
+      }
+    }
+    lines += content ? 1 : 0;
+    in.clear();
+    in.seekg(0);
+    return std::unique_ptr<JsonLinesSource>(
+        new JsonLinesSource(path, std::move(in), lines, std::move(check)));
+  }
+
+  absl::StatusOr<std::optional<Sourced<Request>>> Next() override {
+    std::string line;
+    while (std::getline(in_, line)) {
+      ++line_number_;
+      if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+      std::string where = absl::StrCat(path_, ":", line_number_);
+      Request request;
+      auto parsed = google::protobuf::util::JsonStringToMessage(line, &request);
+      if (!parsed.ok()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            where, ": not a ", Request::descriptor()->full_name(), ": ", parsed.ToString()));
+      }
+      if (check_) {
+        if (absl::Status checked = check_(request); !checked.ok()) {
+          return absl::InvalidArgumentError(absl::StrCat(where, ": ", checked.message()));
+        }
+      }
+      return Sourced<Request>{std::move(request), std::move(where)};
+    }
+    if (in_.bad()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(path_, ":", line_number_ + 1, ": cannot be read"));
+    }
+    return std::nullopt;
+  }
+  int64_t total() const override { return total_; }
+
+ private:
+  JsonLinesSource(std::string path, std::ifstream in, int64_t total, Check check)
+      : path_(std::move(path)), in_(std::move(in)), total_(total), check_(std::move(check)) {}
+
+  const std::string path_;
+  std::ifstream in_;
+  const int64_t total_;
+  const Check check_;
+  int64_t line_number_ = 0;
+};
+
+// ------------------------------------------------------------------- imports
+
+// What sending one request did, counted in items: a batch counts its courses
+// or roles.
+struct Tally {
+  int64_t created = 0;
+  int64_t already_there = 0;
+};
+
+// One kind's import, for the summary.
+struct KindReport {
+  std::string kind;   // "courses"
+  std::string calls;  // "batches" or "calls"
+  int64_t requests = 0;
+  int64_t created = 0;
+  int64_t already_there = 0;
+  int64_t retries = 0;
+  absl::Duration elapsed;
+};
+
+// Why a load stopped: input that is not what it should be (exit status 2),
+// or a service that refused or could not be reached (1).
+enum class Failure { kNone, kBadInput, kRefused };
+
+// Sends every request of a source with up to `concurrency` calls in flight,
+// reporting progress on stderr, and stops at the first bad request or
+// refusal. One Importer runs the kinds of a load one after another and keeps
+// their reports.
+class Importer {
+ public:
+  Importer(int concurrency, int progress_seconds)
+      : concurrency_(concurrency), progress_seconds_(progress_seconds) {}
+
+  // `send` sends one request and says what it did, or why it failed (it is
+  // called from several threads at once). `calls` names the requests in
+  // messages ("batches"), `retries` counts the retries `send` made.
+  template <typename Request>
+  bool Run(const std::string& kind, const std::string& calls, Source<Request>* source,
+           const std::function<absl::StatusOr<Tally>(const Sourced<Request>&)>& send,
+           const std::atomic<int64_t>& retries) {
+    KindReport report;
+    report.kind = kind;
+    report.calls = calls;
+    const int64_t retries_before = retries.load();
+    const absl::Time start = absl::Now();
+
+    std::mutex mu;  // Guards source, stop and the failure.
+    bool stop = false;
+    std::atomic<int64_t> done{0}, created{0}, already_there{0};
+    auto worker = [&] {
+      for (;;) {
+        std::optional<Sourced<Request>> item;
+        {
+          std::lock_guard<std::mutex> lock(mu);
+          if (stop) return;
+          absl::StatusOr<std::optional<Sourced<Request>>> next = source->Next();
+          if (!next.ok()) {
+            RecordFailure(Failure::kBadInput, std::string(next.status().message()));
+            stop = true;
+            return;
+          }
+          if (!next->has_value()) return;
+          item = std::move(**next);
+        }
+        absl::StatusOr<Tally> tally = send(*item);
+        if (!tally.ok()) {
+          std::lock_guard<std::mutex> lock(mu);
+          RecordFailure(Failure::kRefused,
+                        absl::StrCat(item->where, ": ", tally.status().message()));
+          stop = true;
+          return;
+        }
+        created += tally->created;
+        already_there += tally->already_there;
+        ++done;
+      }
+    };
+
+    std::mutex progress_mu;
+    std::condition_variable progress_cv;
+    bool finished = false;
+    std::thread progress;
+    if (progress_seconds_ > 0) {
+      progress = std::thread([&] {
+        std::unique_lock<std::mutex> lock(progress_mu);
+        while (!progress_cv.wait_for(lock, std::chrono::seconds(progress_seconds_),
+                                     [&] { return finished; })) {
+          ReportProgress(kind, calls, done.load(), source->total(), created.load(),
+                         already_there.load(), absl::Now() - start);
+        }
+      });
+    }
+    std::vector<std::thread> workers;
+    int64_t threads = std::min<int64_t>(concurrency_, std::max<int64_t>(source->total(), 1));
+    for (int64_t i = 0; i < threads; ++i) workers.emplace_back(worker);
+    for (std::thread& thread : workers) thread.join();
+    if (progress.joinable()) {
+      {
+        std::lock_guard<std::mutex> lock(progress_mu);
+        finished = true;
+      }
+      progress_cv.notify_all();
+      progress.join();
+    }
+
+    report.requests = done.load();
+    report.created = created.load();
+    report.already_there = already_there.load();
+    report.retries = retries.load() - retries_before;
+    report.elapsed = absl::Now() - start;
+    reports_.push_back(report);
+    return failure_ == Failure::kNone;
+  }
+
+  Failure failure() const { return failure_; }
+  // Items of a kind created or found already there (0 if it was not loaded).
+  int64_t Items(const std::string& kind) const {
+    for (const KindReport& r : reports_) {
+      if (r.kind == kind) return r.created + r.already_there;
+    }
+    return 0;
+  }
+  const std::string& failure_message() const { return failure_message_; }
+
+  // The end-of-load summary: per kind, created, already there, time, rate.
+  void PrintSummary(std::ostream& out) const {
+    out << "summary:\n";
+    for (const KindReport& r : reports_) {
+      double seconds = absl::ToDoubleSeconds(r.elapsed);
+      int64_t items = r.created + r.already_there;
+      out << absl::StrFormat(
+          "  %-9s %9s created, %9s already there, %9s %-7s %8.2f s %9s %s/s", r.kind,
+          Grouped(r.created), Grouped(r.already_there), Grouped(r.requests), r.calls, seconds,
+          Grouped(seconds > 0 ? static_cast<int64_t>(items / seconds) : items), r.kind);
+      if (r.retries > 0) out << " (" << Grouped(r.retries) << " calls retried)";
+      out << "\n";
+    }
+  }
+
+ private:
+  void RecordFailure(Failure failure, std::string message) {
+    if (failure_ != Failure::kNone) return;
+    failure_ = failure;
+    failure_message_ = std::move(message);
+  }
+
+  static void ReportProgress(const std::string& kind, const std::string& calls, int64_t done,
+                             int64_t total, int64_t created, int64_t already_there,
+                             absl::Duration elapsed) {
+    double seconds = absl::ToDoubleSeconds(elapsed);
+    int64_t items = created + already_there;
+    std::string line =
+        absl::StrCat("pathways-load-demo: ", kind, ": ", Grouped(done), " of ", Grouped(total), " ",
+                     calls, " (", total > 0 ? done * 100 / total : 100, "%), ", Grouped(created),
+                     " created, ", Grouped(already_there), " already there, ",
+                     Grouped(static_cast<int64_t>(items / seconds)), " ", kind, "/s");
+    if (done > 0 && done < total) {
+      absl::StrAppend(&line, ", about ",
+                      static_cast<int64_t>(seconds * static_cast<double>(total - done) /
+                                           static_cast<double>(done)) +
+                          1,
+                      " s to go");
+    }
+    std::cerr << line + "\n" << std::flush;
+  }
+
+  const int concurrency_;
+  const int progress_seconds_;
+  std::vector<KindReport> reports_;
+  Failure failure_ = Failure::kNone;
+  std::string failure_message_;
+};
+
+// What the loaders share: the call settings, the start of this run, retries
+// and the per-item lines. A request id replayed by the service returns the
+// resource as first created; its create_time tells a fresh load from a
+// repeat (server and loader clocks are assumed to agree, which they do in a
+// local run; a skew only mislabels).
 class LoaderBase {
+ public:
+  const std::atomic<int64_t>& retries() const { return retries_; }
+
  protected:
-  LoaderBase(std::string token, absl::Time started)
-      : authorization_(absl::StrCat("Bearer ", token)), started_(started) {}
+  LoaderBase(std::string token, absl::Time started, bool verbose)
+      : authorization_(absl::StrCat("Bearer ", token)), started_(started), verbose_(verbose) {}
 
   std::unique_ptr<grpc::ClientContext> NewContext(std::chrono::seconds timeout) const {
     auto context = std::make_unique<grpc::ClientContext>();
@@ -267,24 +670,147 @@ class LoaderBase {
     return context;
   }
 
+  // Makes a call, `call(context)`, again (after a pause that doubles each
+  // time) while the service answers that it could not take it just then.
+  // Every create carries a request id, so a retry of one that did go through
+  // replays its result.
+  template <typename Call>
+  grpc::Status WithRetries(std::chrono::seconds timeout, const Call& call) {
+    std::chrono::milliseconds backoff = kFirstBackoff;
+    for (int attempt = 1;; ++attempt) {
+      std::unique_ptr<grpc::ClientContext> context = NewContext(timeout);
+      grpc::Status status = call(context.get());
+      bool transient = status.error_code() == grpc::StatusCode::UNAVAILABLE ||
+                       status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED ||
+                       status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED;
+      if (!transient || attempt == kMaxAttempts) return status;
+      ++retries_;
+      std::this_thread::sleep_for(backoff);
+      backoff *= 2;
+    }
+  }
+
   bool CreatedEarlier(const google::protobuf::Timestamp& create_time) const {
     return FromTimestamp(create_time) < started_;
   }
 
+  // One line about one item on stdout, for small loads (--file and the like).
+  void Say(const std::string& line) {
+    if (!verbose_) return;
+    std::lock_guard<std::mutex> lock(say_mu_);
+    std::cout << line << "\n";
+  }
+
   const std::string authorization_;
   const absl::Time started_;
+
+ private:
+  const bool verbose_;
+  std::mutex say_mu_;
+  std::atomic<int64_t> retries_{0};
 };
+
+absl::Status Refused(const std::string& what, const grpc::Status& status) {
+  return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                      absl::StrCat(what, " failed: ", Describe(status)));
+}
 
 // ------------------------------------------------------------------ training
 
-class TrainingLoader : LoaderBase {
+class TrainingLoader : public LoaderBase {
  public:
   TrainingLoader(const std::shared_ptr<grpc::Channel>& channel, std::string token,
-                 absl::Time started)
-      : LoaderBase(std::move(token), started), stub_(training::TrainingService::NewStub(channel)) {}
+                 absl::Time started, bool verbose)
+      : LoaderBase(std::move(token), started, verbose),
+        stub_(training::TrainingService::NewStub(channel)) {}
 
-  bool Load(const training::CatalogueFile& file) {
-    return CreateProviders(file) && PublishCatalogues(file);
+  // Registers a provider; one that exists already is fine.
+  absl::StatusOr<Tally> CreateProvider(const Sourced<training::CreateProviderRequest>& item) {
+    training::CreateProviderRequest request = item.request;
+    if (request.request_id().empty()) {
+      request.set_request_id(ContentRequestId("provider", request));
+    }
+    std::string name = absl::StrCat("providers/", request.provider_id());
+    training::Provider provider;
+    grpc::Status status = WithRetries(kCallTimeout, [&](grpc::ClientContext* context) {
+      return stub_->CreateProvider(context, request, &provider);
+    });
+    if (status.ok() && CreatedEarlier(provider.create_time())) {
+      Say(absl::StrCat(name, ": already there (registered ",
+                       UtcTime(FromTimestamp(provider.create_time())), ")"));
+      return Tally{0, 1};
+    }
+    if (status.ok()) {
+      Say(absl::StrCat(name, ": registered (", provider.display_name(), ", ",
+                       provider.location().outcode(), ")"));
+      return Tally{1, 0};
+    }
+    if (status.error_code() == grpc::StatusCode::ALREADY_EXISTS) {
+      Say(absl::StrCat(name, ": already there"));
+      return Tally{0, 1};
+    }
+    return Refused(absl::StrCat(name, ": CreateProvider"), status);
+  }
+
+  // Publishes a catalogue in one all-or-nothing batch.
+  absl::StatusOr<Tally> PublishCatalogue(const Sourced<training::BatchCreateCoursesRequest>& item) {
+    training::BatchCreateCoursesRequest request = item.request;
+    if (request.request_id().empty()) {
+      request.set_request_id(ContentRequestId("catalogue", request));
+    }
+    training::BatchCreateCoursesResponse response;
+    grpc::Status status = WithRetries(kBatchTimeout, [&](grpc::ClientContext* context) {
+      return stub_->BatchCreateCourses(context, request, &response);
+    });
+    if (status.ok()) {
+      absl::Time first = absl::InfiniteFuture();
+      for (const training::Course& course : response.courses()) {
+        first = std::min(first, FromTimestamp(course.create_time()));
+      }
+      if (response.courses_size() > 0 && first < started_) {
+        Say(absl::StrCat(request.parent(), ": already loaded (", response.courses_size(),
+                         " courses, published ", UtcTime(first), ")"));
+        return Tally{0, response.courses_size()};
+      }
+      Say(absl::StrCat(request.parent(), ": ", response.courses_size(), " courses published"));
+      return Tally{response.courses_size(), 0};
+    }
+    if (status.error_code() == grpc::StatusCode::ALREADY_EXISTS) {
+      // Some of the courses are there (an earlier, different catalogue of
+      // this provider): the rest go one by one.
+      Say(absl::StrCat(request.parent(), ": some courses are there already (",
+                       status.error_message(), "); publishing the others one by one"));
+      return OneByOne(request);
+    }
+    return Refused(absl::StrCat(request.parent(), ": BatchCreateCourses"), status);
+  }
+
+  // Creates each course of a batch on its own; one that exists is left as
+  // it is.
+  absl::StatusOr<Tally> OneByOne(const training::BatchCreateCoursesRequest& batch) {
+    Tally tally;
+    for (training::CreateCourseRequest request : batch.requests()) {
+      if (request.parent().empty()) request.set_parent(batch.parent());
+      if (request.request_id().empty()) {
+        request.set_request_id(ContentRequestId("course", request));
+      }
+      std::string name = absl::StrCat(request.parent(), "/courses/", request.course_id());
+      training::Course course;
+      grpc::Status status = WithRetries(kCallTimeout, [&](grpc::ClientContext* context) {
+        return stub_->CreateCourse(context, request, &course);
+      });
+      if ((status.ok() && CreatedEarlier(course.create_time())) ||
+          status.error_code() == grpc::StatusCode::ALREADY_EXISTS) {
+        ++tally.already_there;
+      } else if (status.ok()) {
+        ++tally.created;
+      } else {
+        return Refused(absl::StrCat(name, ": CreateCourse"), status);
+      }
+    }
+    Say(absl::StrCat(batch.parent(), ": ", tally.created, " courses published, ",
+                     tally.already_there, " there already"));
+    return tally;
   }
 
   // Checks that the service now serves every provider and course in the file.
@@ -323,79 +849,105 @@ class TrainingLoader : LoaderBase {
     return true;
   }
 
-  int providers_created() const { return providers_created_; }
-  int courses_published() const { return courses_published_; }
-
  private:
-  // Registers every provider; one that exists already is fine.
-  bool CreateProviders(const training::CatalogueFile& file) {
-    for (const training::CreateProviderRequest& request : file.providers()) {
-      std::string name = absl::StrCat("providers/", request.provider_id());
-      training::Provider provider;
-      auto context = NewContext(kCallTimeout);
-      grpc::Status status = stub_->CreateProvider(context.get(), request, &provider);
-      if (status.ok()) {
-        std::cout << name << ": registered (" << provider.display_name() << ", "
-                  << provider.location().outcode() << ")\n";
-        ++providers_created_;
-      } else if (status.error_code() == grpc::StatusCode::ALREADY_EXISTS) {
-        std::cout << name << ": already there\n";
-      } else {
-        return Fail(absl::StrCat(name, ": CreateProvider failed: ", Describe(status)));
-      }
-    }
-    return true;
-  }
-
-  // Publishes each catalogue in one all-or-nothing batch.
-  bool PublishCatalogues(const training::CatalogueFile& file) {
-    for (training::BatchCreateCoursesRequest request : file.catalogues()) {
-      if (request.request_id().empty()) {
-        request.set_request_id(ContentRequestId("catalogue", request));
-      }
-      training::BatchCreateCoursesResponse response;
-      auto context = NewContext(kBatchTimeout);
-      grpc::Status status = stub_->BatchCreateCourses(context.get(), request, &response);
-      if (status.ok()) {
-        Report(request.parent(), response);
-      } else if (status.error_code() == grpc::StatusCode::ALREADY_EXISTS) {
-        std::cout << request.parent() << ": already loaded (" << status.error_message() << ")\n";
-      } else {
-        return Fail(
-            absl::StrCat(request.parent(), ": BatchCreateCourses failed: ", Describe(status)));
-      }
-    }
-    return true;
-  }
-
-  void Report(const std::string& parent, const training::BatchCreateCoursesResponse& response) {
-    absl::Time first = absl::InfiniteFuture();
-    for (const training::Course& course : response.courses()) {
-      first = std::min(first, FromTimestamp(course.create_time()));
-    }
-    if (response.courses_size() > 0 && first < started_) {
-      std::cout << parent << ": already loaded (" << response.courses_size()
-                << " courses, published " << UtcTime(first) << ")\n";
-      return;
-    }
-    std::cout << parent << ": " << response.courses_size() << " courses published\n";
-    courses_published_ += response.courses_size();
-  }
-
   std::unique_ptr<training::TrainingService::Stub> stub_;
-  int providers_created_ = 0;
-  int courses_published_ = 0;
 };
 
 // -------------------------------------------------------------------- demand
 
-class DemandLoader : LoaderBase {
+class DemandLoader : public LoaderBase {
  public:
-  DemandLoader(const std::shared_ptr<grpc::Channel>& channel, std::string token, absl::Time started)
-      : LoaderBase(std::move(token), started), stub_(demand::DemandService::NewStub(channel)) {}
+  DemandLoader(const std::shared_ptr<grpc::Channel>& channel, std::string token, absl::Time started,
+               bool verbose)
+      : LoaderBase(std::move(token), started, verbose),
+        stub_(demand::DemandService::NewStub(channel)) {}
 
-  bool Load(const demand::EmployerFile& file) {
-    return CreateEmployers(file) && PublishRoles(file);
+  // Registers an employer; one that exists already is fine.
+  absl::StatusOr<Tally> CreateEmployer(const Sourced<demand::CreateEmployerRequest>& item) {
+    demand::CreateEmployerRequest request = item.request;
+    if (request.request_id().empty()) {
+      request.set_request_id(ContentRequestId("employer", request));
+    }
+    std::string name = absl::StrCat("employers/", request.employer_id());
+    demand::Employer employer;
+    grpc::Status status = WithRetries(kCallTimeout, [&](grpc::ClientContext* context) {
+      return stub_->CreateEmployer(context, request, &employer);
+    });
+    if (status.ok() && CreatedEarlier(employer.create_time())) {
+      Say(absl::StrCat(name, ": already there (registered ",
+                       UtcTime(FromTimestamp(employer.create_time())), ")"));
+      return Tally{0, 1};
+    }
+    if (status.ok()) {
+      Say(absl::StrCat(name, ": registered (", employer.display_name(), ", ",
+                       employer.location().outcode(), ")"));
+      return Tally{1, 0};
+    }
+    if (status.error_code() == grpc::StatusCode::ALREADY_EXISTS) {
+      Say(absl::StrCat(name, ": already there"));
+      return Tally{0, 1};
+    }
+    return Refused(absl::StrCat(name, ": CreateEmployer"), status);
+  }
+
+  // Registers an employer's roles in one all-or-nothing batch.
+  absl::StatusOr<Tally> PublishRoles(const Sourced<demand::BatchCreateRolesRequest>& item) {
+    demand::BatchCreateRolesRequest request = item.request;
+    if (request.request_id().empty()) request.set_request_id(ContentRequestId("roles", request));
+    demand::BatchCreateRolesResponse response;
+    grpc::Status status = WithRetries(kBatchTimeout, [&](grpc::ClientContext* context) {
+      return stub_->BatchCreateRoles(context, request, &response);
+    });
+    if (status.ok()) {
+      absl::Time first = absl::InfiniteFuture();
+      int emerging = 0;
+      for (const demand::Role& role : response.roles()) {
+        first = std::min(first, FromTimestamp(role.create_time()));
+        emerging += role.emerging() ? 1 : 0;
+      }
+      if (response.roles_size() > 0 && first < started_) {
+        Say(absl::StrCat(request.parent(), ": roles already loaded (", response.roles_size(),
+                         " roles, registered ", UtcTime(first), ")"));
+        return Tally{0, response.roles_size()};
+      }
+      Say(absl::StrCat(request.parent(), ": ", response.roles_size(), " roles registered (",
+                       emerging, " emerging)"));
+      return Tally{response.roles_size(), 0};
+    }
+    if (status.error_code() == grpc::StatusCode::ALREADY_EXISTS) {
+      // Some of the roles are there (an earlier, different batch of this
+      // employer's): the rest go one by one.
+      Say(absl::StrCat(request.parent(), ": some roles are there already (", status.error_message(),
+                       "); registering the others one by one"));
+      return OneByOne(request);
+    }
+    return Refused(absl::StrCat(request.parent(), ": BatchCreateRoles"), status);
+  }
+
+  // Creates each role of a batch on its own; one that exists is left as it
+  // is.
+  absl::StatusOr<Tally> OneByOne(const demand::BatchCreateRolesRequest& batch) {
+    Tally tally;
+    for (demand::CreateRoleRequest request : batch.requests()) {
+      if (request.parent().empty()) request.set_parent(batch.parent());
+      if (request.request_id().empty()) request.set_request_id(ContentRequestId("role", request));
+      std::string name = absl::StrCat(request.parent(), "/roles/", request.role_id());
+      demand::Role role;
+      grpc::Status status = WithRetries(kCallTimeout, [&](grpc::ClientContext* context) {
+        return stub_->CreateRole(context, request, &role);
+      });
+      if ((status.ok() && CreatedEarlier(role.create_time())) ||
+          status.error_code() == grpc::StatusCode::ALREADY_EXISTS) {
+        ++tally.already_there;
+      } else if (status.ok()) {
+        ++tally.created;
+      } else {
+        return Refused(absl::StrCat(name, ": CreateRole"), status);
+      }
+    }
+    Say(absl::StrCat(batch.parent(), ": ", tally.created, " roles registered, ",
+                     tally.already_there, " there already"));
+    return tally;
   }
 
   // Checks that the service now serves every employer and role in the file,
@@ -455,111 +1007,46 @@ class DemandLoader : LoaderBase {
     return true;
   }
 
-  int employers_created() const { return employers_created_; }
-  int roles_published() const { return roles_published_; }
-
  private:
-  // Registers every employer; one that exists already is fine.
-  bool CreateEmployers(const demand::EmployerFile& file) {
-    for (demand::CreateEmployerRequest request : file.employers()) {
-      if (request.request_id().empty()) {
-        request.set_request_id(ContentRequestId("employer", request));
-      }
-      std::string name = absl::StrCat("employers/", request.employer_id());
-      demand::Employer employer;
-      auto context = NewContext(kCallTimeout);
-      grpc::Status status = stub_->CreateEmployer(context.get(), request, &employer);
-      if (status.ok() && CreatedEarlier(employer.create_time())) {
-        std::cout << name << ": already there (registered "
-                  << UtcTime(FromTimestamp(employer.create_time())) << ")\n";
-      } else if (status.ok()) {
-        std::cout << name << ": registered (" << employer.display_name() << ", "
-                  << employer.location().outcode() << ")\n";
-        ++employers_created_;
-      } else if (status.error_code() == grpc::StatusCode::ALREADY_EXISTS) {
-        std::cout << name << ": already there\n";
-      } else {
-        return Fail(absl::StrCat(name, ": CreateEmployer failed: ", Describe(status)));
-      }
-    }
-    return true;
-  }
-
-  // Registers each employer's roles in one all-or-nothing batch.
-  bool PublishRoles(const demand::EmployerFile& file) {
-    for (demand::BatchCreateRolesRequest request : file.roles()) {
-      if (request.request_id().empty()) request.set_request_id(ContentRequestId("roles", request));
-      demand::BatchCreateRolesResponse response;
-      auto context = NewContext(kBatchTimeout);
-      grpc::Status status = stub_->BatchCreateRoles(context.get(), request, &response);
-      if (status.ok()) {
-        Report(request.parent(), response);
-      } else if (status.error_code() == grpc::StatusCode::ALREADY_EXISTS) {
-        std::cout << request.parent() << ": roles already loaded (" << status.error_message()
-                  << ")\n";
-      } else {
-        return Fail(
-            absl::StrCat(request.parent(), ": BatchCreateRoles failed: ", Describe(status)));
-      }
-    }
-    return true;
-  }
-
-  void Report(const std::string& parent, const demand::BatchCreateRolesResponse& response) {
-    absl::Time first = absl::InfiniteFuture();
-    int emerging = 0;
-    for (const demand::Role& role : response.roles()) {
-      first = std::min(first, FromTimestamp(role.create_time()));
-      emerging += role.emerging() ? 1 : 0;
-    }
-    if (response.roles_size() > 0 && first < started_) {
-      std::cout << parent << ": roles already loaded (" << response.roles_size()
-                << " roles, registered " << UtcTime(first) << ")\n";
-      return;
-    }
-    std::cout << parent << ": " << response.roles_size() << " roles registered (" << emerging
-              << " emerging)\n";
-    roles_published_ += response.roles_size();
-  }
-
   std::unique_ptr<demand::DemandService::Stub> stub_;
-  int employers_created_ = 0;
-  int roles_published_ = 0;
 };
 
 // ------------------------------------------------------------------ profiles
 
-class ProfilesLoader : LoaderBase {
+class ProfilesLoader : public LoaderBase {
  public:
   ProfilesLoader(const std::shared_ptr<grpc::Channel>& channel, std::string token,
-                 absl::Time started)
-      : LoaderBase(std::move(token), started), stub_(profiles::ProfilesService::NewStub(channel)) {}
+                 absl::Time started, bool verbose)
+      : LoaderBase(std::move(token), started, verbose),
+        stub_(profiles::ProfilesService::NewStub(channel)) {}
 
-  // Records every profile, owned by the adviser token's organisation; one
-  // that exists already is fine.
-  bool Load(const profiles::ProfileFile& file) {
-    for (profiles::CreateProfileRequest request : file.profiles()) {
-      if (request.request_id().empty()) {
-        request.set_request_id(ContentRequestId("profile", request));
-      }
-      std::string name = absl::StrCat("profiles/", request.profile_id());
-      profiles::Profile profile;
-      auto context = NewContext(kCallTimeout);
-      grpc::Status status = stub_->CreateProfile(context.get(), request, &profile);
-      if (status.ok() && CreatedEarlier(profile.create_time())) {
-        std::cout << name << ": already there (recorded "
-                  << UtcTime(FromTimestamp(profile.create_time())) << ")\n";
-      } else if (status.ok()) {
-        std::cout << name << ": recorded for " << profile.organisation() << " (home "
-                  << profile.home().outcode() << ", " << profile.skills_size() << " skills)\n";
-        ++profiles_created_;
-      } else if (status.error_code() == grpc::StatusCode::ALREADY_EXISTS) {
-        std::cout << name << ": already there\n";
-      } else {
-        return Fail(absl::StrCat(name, ": CreateProfile failed: ", Describe(status)));
-      }
+  // Records a profile, owned by the adviser token's organisation; one that
+  // exists already is fine.
+  absl::StatusOr<Tally> CreateProfile(const Sourced<profiles::CreateProfileRequest>& item) {
+    profiles::CreateProfileRequest request = item.request;
+    if (request.request_id().empty()) {
+      request.set_request_id(ContentRequestId("profile", request));
     }
-    return true;
+    std::string name = absl::StrCat("profiles/", request.profile_id());
+    profiles::Profile profile;
+    grpc::Status status = WithRetries(kCallTimeout, [&](grpc::ClientContext* context) {
+      return stub_->CreateProfile(context, request, &profile);
+    });
+    if (status.ok() && CreatedEarlier(profile.create_time())) {
+      Say(absl::StrCat(name, ": already there (recorded ",
+                       UtcTime(FromTimestamp(profile.create_time())), ")"));
+      return Tally{0, 1};
+    }
+    if (status.ok()) {
+      Say(absl::StrCat(name, ": recorded for ", profile.organisation(), " (home ",
+                       profile.home().outcode(), ", ", profile.skills_size(), " skills)"));
+      return Tally{1, 0};
+    }
+    if (status.error_code() == grpc::StatusCode::ALREADY_EXISTS) {
+      Say(absl::StrCat(name, ": already there"));
+      return Tally{0, 1};
+    }
+    return Refused(absl::StrCat(name, ": CreateProfile"), status);
   }
 
   // Checks that the adviser's organisation now holds every profile in the
@@ -591,11 +1078,8 @@ class ProfilesLoader : LoaderBase {
     return true;
   }
 
-  int profiles_created() const { return profiles_created_; }
-
  private:
   std::unique_ptr<profiles::ProfilesService::Stub> stub_;
-  int profiles_created_ = 0;
 };
 
 // ------------------------------------------------------------------- matcher
@@ -613,7 +1097,7 @@ class MatcherCheck {
   // `roles` roles, which it takes from their change feeds shortly after they
   // are written. The count is read from a provision-gap report, an aggregate
   // that reads no one's profile.
-  bool WaitUntilIndexed(int courses, int roles) {
+  bool WaitUntilIndexed(int64_t courses, int64_t roles) {
     const auto deadline = std::chrono::system_clock::now() + kIndexTimeout;
     if (!WaitUntilReady(deadline)) return false;
     matcher::GetProvisionGapsRequest request;
@@ -778,6 +1262,37 @@ std::optional<File> ReadOrReport(const std::string& path) {
   return *std::move(file);
 }
 
+template <typename Request>
+std::unique_ptr<Source<Request>> OpenOrReport(
+    const std::string& dir, const char* name,
+    typename JsonLinesSource<Request>::Check check = nullptr) {
+  absl::StatusOr<std::unique_ptr<JsonLinesSource<Request>>> source = JsonLinesSource<Request>::Open(
+      (std::filesystem::path(dir) / name).string(), std::move(check));
+  if (!source.ok()) {
+    std::cerr << "pathways-load-demo: " << source.status().message() << "\n";
+    return nullptr;
+  }
+  return *std::move(source);
+}
+
+// Where each kind's requests come from: the demo files or a generated
+// economy's request files.
+struct Sources {
+  std::unique_ptr<Source<training::CreateProviderRequest>> providers;
+  std::unique_ptr<Source<training::BatchCreateCoursesRequest>> courses;
+  std::unique_ptr<Source<demand::CreateEmployerRequest>> employers;
+  std::unique_ptr<Source<demand::BatchCreateRolesRequest>> roles;
+  std::unique_ptr<Source<profiles::CreateProfileRequest>> profiles;
+};
+
+// Ends a load that stopped: what stopped it, and the exit status.
+int Stopped(const Importer& importer) {
+  std::cerr << "pathways-load-demo: " << importer.failure_message() << "\n";
+  std::cerr << "pathways-load-demo: stopped; what was loaded stays, and loading again "
+               "carries on harmlessly\n";
+  return importer.failure() == Failure::kBadInput ? 2 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -791,35 +1306,69 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (std::optional<std::string> error = CheckPairs(options)) return UsageError(*error);
+  const bool economy = !options.economy_dir.empty();
 
-  // Every file is read, and every token settled, before anything is sent.
+  // Every file is opened (and the demo's read whole), and every token
+  // settled, before anything is sent.
   std::optional<training::CatalogueFile> catalogue;
   std::optional<demand::EmployerFile> employers;
   std::optional<profiles::ProfileFile> people;
+  Sources sources;
   if (!options.training.empty()) {
-    catalogue = ReadOrReport<training::CatalogueFile>(options.catalogue_file);
-    if (!catalogue) return 2;
+    if (economy) {
+      sources.providers =
+          OpenOrReport<training::CreateProviderRequest>(options.economy_dir, kProvidersFile);
+      sources.courses =
+          OpenOrReport<training::BatchCreateCoursesRequest>(options.economy_dir, kCoursesFile);
+      if (!sources.providers || !sources.courses) return 2;
+    } else {
+      catalogue = ReadOrReport<training::CatalogueFile>(options.catalogue_file);
+      if (!catalogue) return 2;
+      sources.providers = std::make_unique<ListSource<training::CreateProviderRequest>>(
+          options.catalogue_file, "providers", catalogue->providers());
+      sources.courses = std::make_unique<ListSource<training::BatchCreateCoursesRequest>>(
+          options.catalogue_file, "catalogues", catalogue->catalogues());
+    }
   }
   if (!options.demand.empty()) {
-    employers = ReadOrReport<demand::EmployerFile>(options.employer_file);
-    if (!employers) return 2;
+    if (economy) {
+      sources.employers =
+          OpenOrReport<demand::CreateEmployerRequest>(options.economy_dir, kEmployersFile);
+      sources.roles =
+          OpenOrReport<demand::BatchCreateRolesRequest>(options.economy_dir, kRolesFile);
+      if (!sources.employers || !sources.roles) return 2;
+    } else {
+      employers = ReadOrReport<demand::EmployerFile>(options.employer_file);
+      if (!employers) return 2;
+      sources.employers = std::make_unique<ListSource<demand::CreateEmployerRequest>>(
+          options.employer_file, "employers", employers->employers());
+      sources.roles = std::make_unique<ListSource<demand::BatchCreateRolesRequest>>(
+          options.employer_file, "roles", employers->roles());
+    }
   }
   if (!options.profiles.empty()) {
-    people = ReadOrReport<profiles::ProfileFile>(options.profile_file);
-    if (!people) return 2;
-    for (const profiles::CreateProfileRequest& request : people->profiles()) {
-      if (request.profile_id().empty()) {
-        std::cerr << "pathways-load-demo: " << options.profile_file
-                  << ": every profile needs a profile_id, or a second load would record it "
-                     "again under a new random id\n";
-        return 2;
+    if (economy) {
+      sources.profiles = OpenOrReport<profiles::CreateProfileRequest>(
+          options.economy_dir, kProfilesFile, CheckProfileRequest);
+      if (!sources.profiles) return 2;
+    } else {
+      people = ReadOrReport<profiles::ProfileFile>(options.profile_file);
+      if (!people) return 2;
+      for (int i = 0; i < people->profiles_size(); ++i) {
+        if (absl::Status checked = CheckProfileRequest(people->profiles(i)); !checked.ok()) {
+          std::cerr << "pathways-load-demo: " << options.profile_file << ": profiles[" << i
+                    << "]: " << checked.message() << "\n";
+          return 2;
+        }
       }
+      sources.profiles = std::make_unique<ListSource<profiles::CreateProfileRequest>>(
+          options.profile_file, "profiles", people->profiles());
     }
   }
 
   OwnTokens own;
   std::string admin_token;
-  if (catalogue || employers || !options.matcher.empty()) {
+  if (sources.providers || sources.employers || !options.matcher.empty()) {
     pathways::Principal admin;
     admin.role = pathways::Role::kAdmin;
     admin.subject = kOwnSubject;
@@ -829,7 +1378,7 @@ int main(int argc, char** argv) {
     admin_token = *std::move(token);
   }
   std::string adviser_token;
-  if (people) {
+  if (sources.profiles) {
     pathways::Principal adviser;
     adviser.role = pathways::Role::kAdviser;
     adviser.organisation = kDemoOrganisation;
@@ -840,44 +1389,59 @@ int main(int argc, char** argv) {
     adviser_token = *std::move(token);
   }
 
-  int courses = 0;  // In the files, for the matcher's wait.
-  int roles = 0;
-  if (catalogue) {
+  // Per-item lines suit the demo's few dozen items; a generated economy gets
+  // progress and the summary only.
+  const bool verbose = !economy;
+  Importer importer(options.concurrency, options.progress_seconds);
+  if (sources.providers) {
     std::shared_ptr<grpc::Channel> channel = Connect(options.training, "training");
     if (!channel) return 1;
-    TrainingLoader loader(channel, admin_token, started);
-    if (!loader.Load(*catalogue)) return 1;
-    for (const auto& batch : catalogue->catalogues()) courses += batch.requests_size();
-    std::cout << "loaded " << options.catalogue_file << ": " << catalogue->providers_size()
-              << " providers (" << loader.providers_created() << " new), " << courses
-              << " courses (" << loader.courses_published() << " new)\n";
+    TrainingLoader loader(channel, admin_token, started, verbose);
+    if (!importer.Run<training::CreateProviderRequest>(
+            "providers", "calls", sources.providers.get(),
+            [&](const auto& item) { return loader.CreateProvider(item); }, loader.retries()) ||
+        !importer.Run<training::BatchCreateCoursesRequest>(
+            "courses", "batches", sources.courses.get(),
+            [&](const auto& item) { return loader.PublishCatalogue(item); }, loader.retries())) {
+      importer.PrintSummary(std::cout);
+      return Stopped(importer);
+    }
     if (options.verify && !loader.Verify(*catalogue)) return 1;
   }
-  if (employers) {
+  if (sources.employers) {
     std::shared_ptr<grpc::Channel> channel = Connect(options.demand, "demand");
     if (!channel) return 1;
-    DemandLoader loader(channel, admin_token, started);
-    if (!loader.Load(*employers)) return 1;
-    for (const auto& batch : employers->roles()) roles += batch.requests_size();
-    std::cout << "loaded " << options.employer_file << ": " << employers->employers_size()
-              << " employers (" << loader.employers_created() << " new), " << roles << " roles ("
-              << loader.roles_published() << " new)\n";
+    DemandLoader loader(channel, admin_token, started, verbose);
+    if (!importer.Run<demand::CreateEmployerRequest>(
+            "employers", "calls", sources.employers.get(),
+            [&](const auto& item) { return loader.CreateEmployer(item); }, loader.retries()) ||
+        !importer.Run<demand::BatchCreateRolesRequest>(
+            "roles", "batches", sources.roles.get(),
+            [&](const auto& item) { return loader.PublishRoles(item); }, loader.retries())) {
+      importer.PrintSummary(std::cout);
+      return Stopped(importer);
+    }
     if (options.verify && !loader.Verify(*employers)) return 1;
   }
-  if (people) {
+  if (sources.profiles) {
     std::shared_ptr<grpc::Channel> channel = Connect(options.profiles, "profiles");
     if (!channel) return 1;
-    ProfilesLoader loader(channel, adviser_token, started);
-    if (!loader.Load(*people)) return 1;
-    std::cout << "loaded " << options.profile_file << ": " << people->profiles_size()
-              << " profiles (" << loader.profiles_created() << " new)\n";
+    ProfilesLoader loader(channel, adviser_token, started, verbose);
+    if (!importer.Run<profiles::CreateProfileRequest>(
+            "profiles", "calls", sources.profiles.get(),
+            [&](const auto& item) { return loader.CreateProfile(item); }, loader.retries())) {
+      importer.PrintSummary(std::cout);
+      return Stopped(importer);
+    }
     if (options.verify && !loader.Verify(*people)) return 1;
   }
+  importer.PrintSummary(std::cout);
   if (!options.matcher.empty()) {
     std::shared_ptr<grpc::Channel> channel = Connect(options.matcher, "matcher");
     if (!channel) return 1;
     MatcherCheck check(channel, admin_token);
-    if (!check.WaitUntilIndexed(courses, roles)) return 1;
+    // What the files hold, loaded now or before: the index must reach it.
+    if (!check.WaitUntilIndexed(importer.Items("courses"), importer.Items("roles"))) return 1;
     if (options.verify && people) {
       auto consents = [](const profiles::CreateProfileRequest& request) {
         const auto& purposes = request.profile().consent().purposes();

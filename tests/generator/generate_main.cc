@@ -3,13 +3,15 @@
 //
 //   --format jsonl     one resource per line: employers.jsonl, roles.jsonl,
 //                      providers.jsonl, courses.jsonl, profiles.jsonl
-//   --format requests  what the services load: training.json (a
-//                      pathways.training.v1.CatalogueFile, as
-//                      pathways-load-demo reads), employers.requests.jsonl
-//                      (CreateEmployerRequest per line), roles.requests.jsonl
-//                      (BatchCreateRolesRequest per employer, at most 1,000
-//                      roles each), profiles.requests.jsonl
-//                      (CreateProfileRequest per line)
+//   --format requests  the requests the services take, one per line, as
+//                      `pathways-load-demo --economy DIR` loads them:
+//                      providers.requests.jsonl (CreateProviderRequest),
+//                      courses.requests.jsonl (BatchCreateCoursesRequest per
+//                      provider, at most 1,000 courses each),
+//                      employers.requests.jsonl (CreateEmployerRequest),
+//                      roles.requests.jsonl (BatchCreateRolesRequest per
+//                      employer, at most 1,000 roles each),
+//                      profiles.requests.jsonl (CreateProfileRequest)
 #include <google/protobuf/util/json_util.h>
 
 #include <cstdlib>
@@ -26,7 +28,7 @@
 #include "absl/strings/str_split.h"
 #include "pathways/demand/v1/demand_service.pb.h"
 #include "pathways/profiles/v1/profiles_service.pb.h"
-#include "pathways/training/v1/catalogue_file.pb.h"
+#include "pathways/training/v1/training_service.pb.h"
 #include "services/taxonomy/geography.h"
 #include "services/taxonomy/taxonomy.h"
 #include "tests/generator/economy_generator.h"
@@ -35,6 +37,9 @@ namespace {
 
 using pathways::generator::EconomyGenerator;
 using pathways::generator::EconomyOptions;
+
+// The most items the services take in one BatchCreate call.
+constexpr int kMaxBatch = 1000;
 
 constexpr char kUsage[] =
     R"(Usage: pathways-generate --out DIR [--scale demo|city|region] [--seed N]
@@ -50,11 +55,14 @@ Manchester's postcode districts. The same options always give the same files.
   --seed       any unsigned number (default 1)
   --format     jsonl (default): one resource per line in employers.jsonl,
                roles.jsonl, providers.jsonl, courses.jsonl, profiles.jsonl;
-               requests: training.json (CatalogueFile for pathways-load-demo),
-               employers.requests.jsonl, roles.requests.jsonl and
-               profiles.requests.jsonl (the requests the services take)
+               requests: the requests the services take, one per line, for
+               pathways-load-demo --economy DIR: providers.requests.jsonl,
+               courses.requests.jsonl, employers.requests.jsonl,
+               roles.requests.jsonl and profiles.requests.jsonl
   --profiles, --roles, --courses  override the scale's counts
-  --today      the date the economy is "now" (default 2025-09-01)
+  --today      the date the economy is "now" (default 2025-09-01); to load the
+               files into running services give today's date, as the services
+               refuse closing dates in the past and ages outside 16-24 today
   --data-dir   where data/esco and data/geo are (default: the build's)
 )";
 
@@ -181,30 +189,38 @@ int main(int argc, char** argv) {
     auto profiles = open("profiles.jsonl");
     for (int i = 0; i < options.profiles; ++i) *profiles << Json(g.Profile(i)) << "\n";
   } else {
-    pathways::training::v1::CatalogueFile catalogue;
+    // Every file is written as it is generated, one request per line, so no
+    // scale has to fit in memory (here or in the loader that reads it).
+    auto providers = open("providers.requests.jsonl");
+    g.ForEachProvider([&](const pathways::training::v1::Provider& p) {
+      pathways::training::v1::CreateProviderRequest request;
+      request.set_provider_id(IdOf(p.name()));
+      *request.mutable_provider() = p;
+      request.mutable_provider()->clear_name();
+      *providers << Json(request) << "\n";
+    });
     std::vector<std::vector<int>> by_provider(g.provider_count());
     for (int i = 0; i < options.courses; ++i) by_provider[g.CourseProvider(i)].push_back(i);
+    auto courses = open("courses.requests.jsonl");
     for (int p = 0; p < g.provider_count(); ++p) {
-      pathways::training::v1::Provider provider = g.Provider(p);
-      auto* create = catalogue.add_providers();
-      create->set_provider_id(IdOf(provider.name()));
-      *create->mutable_provider() = provider;
-      create->mutable_provider()->clear_name();
-      pathways::training::v1::BatchCreateCoursesRequest* batch = nullptr;
+      pathways::training::v1::BatchCreateCoursesRequest batch;
+      const std::string parent = g.Provider(p).name();
+      auto flush = [&] {
+        if (batch.requests_size() > 0) *courses << Json(batch) << "\n";
+        batch.Clear();
+      };
       for (int i : by_provider[p]) {
-        if (batch == nullptr || batch->requests_size() == 1000) {
-          batch = catalogue.add_catalogues();
-          batch->set_parent(provider.name());
-        }
+        if (batch.requests_size() == kMaxBatch) flush();
+        batch.set_parent(parent);
         pathways::training::v1::Course course = g.Course(i);
-        auto* request = batch->add_requests();
-        request->set_parent(provider.name());
+        auto* request = batch.add_requests();
+        request->set_parent(parent);
         request->set_course_id(IdOf(course.name()));
         course.clear_name();
         *request->mutable_course() = std::move(course);
       }
+      flush();
     }
-    *open("training.json") << Json(catalogue, true) << "\n";
 
     auto employers = open("employers.requests.jsonl");
     g.ForEachEmployer([&](const pathways::demand::v1::Employer& e) {
@@ -225,7 +241,7 @@ int main(int argc, char** argv) {
         batch.Clear();
       };
       for (int i : by_employer[e]) {
-        if (batch.requests_size() == 1000) flush();
+        if (batch.requests_size() == kMaxBatch) flush();
         batch.set_parent(parent);
         pathways::demand::v1::Role role = g.Role(i);
         auto* request = batch.add_requests();

@@ -1,0 +1,398 @@
+// A generated economy loads through the services' APIs: pathways-generate
+// writes the demo scale's requests, pathways-load-demo --economy sends them
+// to real training, demand and profiles services (real Redis, real gRPC over
+// loopback), the services then list exactly what the generator made, and a
+// second load changes nothing. Both tools run as the programs they are.
+#include <fcntl.h>
+#include <google/protobuf/util/json_util.h>
+#include <gtest/gtest.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <regex>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "absl/time/time.h"
+#include "pathways/demand/v1/demand_service.grpc.pb.h"
+#include "pathways/profiles/v1/profiles_service.grpc.pb.h"
+#include "pathways/training/v1/training_service.grpc.pb.h"
+#include "services/demand/demand_server.h"
+#include "services/profiles/profiles_server.h"
+#include "services/training/training_server.h"
+#include "tests/generator/economy_generator.h"
+#include "tests/testing/redis_server.h"
+#include "tests/testing/service_fixture.h"
+
+extern char** environ;
+
+namespace pathways::testing {
+namespace {
+
+namespace dv1 = ::pathways::demand::v1;
+namespace pv1 = ::pathways::profiles::v1;
+namespace tv1 = ::pathways::training::v1;
+
+// The organisation the loader's own adviser token records profiles for.
+constexpr char kLoaderOrganisation[] = "demo-careers-service";
+
+struct ToolRun {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string ReadWhole(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Runs `args` (args[0] a path) to completion with only `env` in its
+// environment, capturing its output in files under `dir`.
+ToolRun RunTool(const std::vector<std::string>& args, const std::vector<std::string>& env,
+                const std::filesystem::path& dir) {
+  const std::string out_path = (dir / "tool.out").string();
+  const std::string err_path = (dir / "tool.err").string();
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_path.c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_path.c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  std::vector<char*> argv;
+  for (const std::string& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
+  argv.push_back(nullptr);
+  std::vector<char*> envp;
+  for (const std::string& var : env) envp.push_back(const_cast<char*>(var.c_str()));
+  envp.push_back(nullptr);
+  pid_t pid = 0;
+  int spawned = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  if (spawned != 0) throw std::runtime_error("cannot start " + args[0]);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) throw std::runtime_error("cannot wait for " + args[0]);
+  }
+  ToolRun run;
+  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  run.out = ReadWhole(out_path);
+  run.err = ReadWhole(err_path);
+  return run;
+}
+
+// The loader's summary: per kind, {created, already there}.
+std::map<std::string, std::pair<int64_t, int64_t>> Summary(const std::string& out) {
+  std::map<std::string, std::pair<int64_t, int64_t>> kinds;
+  static const std::regex kLine(R"(^\s+(\w+)\s+([\d,]+) created,\s+([\d,]+) already there)");
+  std::istringstream lines(out);
+  std::string line;
+  auto number = [](const std::string& grouped) {
+    return std::stoll(absl::StrReplaceAll(grouped, {{",", ""}}));
+  };
+  while (std::getline(lines, line)) {
+    std::smatch match;
+    if (std::regex_search(line, match, kLine)) {
+      kinds[match[1]] = {number(match[2]), number(match[3])};
+    }
+  }
+  return kinds;
+}
+
+class EconomyLoadTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char pattern[] = "/tmp/pathways-economy-XXXXXX";
+    const char* made = mkdtemp(pattern);
+    ASSERT_NE(made, nullptr);
+    dir_ = made;
+    redis_ = std::make_unique<RedisServer>();
+    training_ = std::make_unique<ServiceUnderTest>(
+        TestServerConfig("training", redis_->address()),
+        [](ServiceHost& host) { return training::MakeTrainingService(host); },
+        training::kTrainingServiceName);
+    demand_ = std::make_unique<ServiceUnderTest>(
+        TestServerConfig("demand", redis_->address()),
+        [](ServiceHost& host) {
+          absl::StatusOr<std::shared_ptr<grpc::Service>> service = demand::MakeDemandService(host);
+          if (!service.ok()) throw std::runtime_error(std::string(service.status().message()));
+          return *std::move(service);
+        },
+        demand::kDemandServiceName);
+    profiles_ = std::make_unique<ServiceUnderTest>(
+        TestServerConfig("profiles", redis_->address()),
+        [](ServiceHost& host) { return profiles::MakeProfilesService(host); },
+        profiles::kProfilesServiceName);
+    training_stub_ = tv1::TrainingService::NewStub(training_->NewChannel());
+    demand_stub_ = dv1::DemandService::NewStub(demand_->NewChannel());
+    profiles_stub_ = pv1::ProfilesService::NewStub(profiles_->NewChannel());
+    admin_ = training_->Token(Role::kAdmin, "authority");
+    adviser_ = training_->Token(Role::kAdviser, kLoaderOrganisation);
+  }
+
+  void TearDown() override {
+    profiles_.reset();
+    demand_.reset();
+    training_.reset();
+    redis_.reset();
+    std::error_code ignored;
+    std::filesystem::remove_all(dir_, ignored);
+  }
+
+  // Today's date in UTC, as the generator takes it: generated closing dates
+  // and ages are relative to it, and the services check them against their
+  // own today.
+  static std::string Today() {
+    return absl::FormatTime("%Y-%m-%d", absl::Now(), absl::UTCTimeZone());
+  }
+
+  // Writes the demo scale's requests into `out`.
+  void Generate(const std::filesystem::path& out) {
+    ToolRun run = RunTool({PATHWAYS_GENERATE_BINARY, "--scale", "demo", "--format", "requests",
+                           "--today", Today(), "--out", out.string()},
+                          {}, dir_);
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+  }
+
+  // Runs the loader with the test signing secret in its environment (it
+  // issues its own tokens from it) and nothing else.
+  ToolRun Load(std::vector<std::string> args) {
+    args.insert(args.begin(), PATHWAYS_LOADER_BINARY);
+    return RunTool(args, {absl::StrCat("AUTH_SECRET=", kTestSecret)}, dir_);
+  }
+
+  std::vector<std::string> AllServices(const std::filesystem::path& economy) const {
+    return {"--economy",     economy.string(),
+            "--training",    training_->target(),
+            "--demand",      demand_->target(),
+            "--profiles",    profiles_->target(),
+            "--progress",    "0",
+            "--concurrency", "8"};
+  }
+
+  // Counts by listing every page.
+  template <typename Request, typename Response, typename Method, typename Size>
+  int64_t CountAll(Request request, const std::string& token, Method method, Size size) {
+    request.set_page_size(1000);
+    int64_t count = 0;
+    do {
+      Response page;
+      auto context = ClientContextWith(token);
+      grpc::Status status = method(context.get(), request, &page);
+      EXPECT_TRUE(status.ok()) << status.error_message();
+      if (!status.ok()) return -1;
+      count += size(page);
+      request.set_page_token(page.next_page_token());
+    } while (!request.page_token().empty());
+    return count;
+  }
+
+  int64_t Providers() {
+    return CountAll<tv1::ListProvidersRequest, tv1::ListProvidersResponse>(
+        {}, admin_,
+        [&](auto* c, const auto& r, auto* p) { return training_stub_->ListProviders(c, r, p); },
+        [](const tv1::ListProvidersResponse& page) { return page.providers_size(); });
+  }
+  int64_t Courses() {
+    tv1::ListCoursesRequest request;
+    request.set_parent("providers/-");
+    return CountAll<tv1::ListCoursesRequest, tv1::ListCoursesResponse>(
+        request, admin_,
+        [&](auto* c, const auto& r, auto* p) { return training_stub_->ListCourses(c, r, p); },
+        [](const tv1::ListCoursesResponse& page) { return page.courses_size(); });
+  }
+  int64_t Employers() {
+    return CountAll<dv1::ListEmployersRequest, dv1::ListEmployersResponse>(
+        {}, admin_,
+        [&](auto* c, const auto& r, auto* p) { return demand_stub_->ListEmployers(c, r, p); },
+        [](const dv1::ListEmployersResponse& page) { return page.employers_size(); });
+  }
+  int64_t Roles() {
+    dv1::ListRolesRequest request;
+    request.set_parent("employers/-");
+    return CountAll<dv1::ListRolesRequest, dv1::ListRolesResponse>(
+        request, admin_,
+        [&](auto* c, const auto& r, auto* p) { return demand_stub_->ListRoles(c, r, p); },
+        [](const dv1::ListRolesResponse& page) { return page.roles_size(); });
+  }
+  int64_t Profiles() {
+    return CountAll<pv1::ListProfilesRequest, pv1::ListProfilesResponse>(
+        {}, adviser_,
+        [&](auto* c, const auto& r, auto* p) { return profiles_stub_->ListProfiles(c, r, p); },
+        [](const pv1::ListProfilesResponse& page) { return page.profiles_size(); });
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<RedisServer> redis_;
+  std::unique_ptr<ServiceUnderTest> training_;
+  std::unique_ptr<ServiceUnderTest> demand_;
+  std::unique_ptr<ServiceUnderTest> profiles_;
+  std::unique_ptr<tv1::TrainingService::Stub> training_stub_;
+  std::unique_ptr<dv1::DemandService::Stub> demand_stub_;
+  std::unique_ptr<pv1::ProfilesService::Stub> profiles_stub_;
+  std::string admin_;
+  std::string adviser_;
+};
+
+TEST_F(EconomyLoadTest, TheDemoScaleLoadsWholeAndLoadingAgainChangesNothing) {
+  const std::filesystem::path economy = dir_ / "economy";
+  ASSERT_NO_FATAL_FAILURE(Generate(economy));
+  const generator::EconomyOptions expected =
+      generator::EconomyOptions::For(generator::Scale::kDemo);
+  const std::map<std::string, int64_t> counts = {
+      {"providers", expected.colleges + expected.providers},
+      {"courses", expected.courses},
+      {"employers", expected.employers},
+      {"roles", expected.roles},
+      {"profiles", expected.profiles},
+  };
+
+  ToolRun first = Load(AllServices(economy));
+  ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
+  auto summary = Summary(first.out);
+  for (const auto& [kind, count] : counts) {
+    EXPECT_EQ(summary[kind], std::make_pair(count, int64_t{0})) << kind << "\n" << first.out;
+  }
+  EXPECT_EQ(Providers(), counts.at("providers"));
+  EXPECT_EQ(Courses(), counts.at("courses"));
+  EXPECT_EQ(Employers(), counts.at("employers"));
+  EXPECT_EQ(Roles(), counts.at("roles"));
+  EXPECT_EQ(Profiles(), counts.at("profiles"));
+
+  ToolRun again = Load(AllServices(economy));
+  ASSERT_EQ(again.exit_code, 0) << again.out << again.err;
+  summary = Summary(again.out);
+  for (const auto& [kind, count] : counts) {
+    EXPECT_EQ(summary[kind], std::make_pair(int64_t{0}, count)) << kind << "\n" << again.out;
+  }
+  EXPECT_EQ(Providers(), counts.at("providers"));
+  EXPECT_EQ(Courses(), counts.at("courses"));
+  EXPECT_EQ(Employers(), counts.at("employers"));
+  EXPECT_EQ(Roles(), counts.at("roles"));
+  EXPECT_EQ(Profiles(), counts.at("profiles"));
+}
+
+// A batch some of whose items are there already (from an earlier, smaller
+// load) is completed item by item: exactly the missing ones are created.
+TEST_F(EconomyLoadTest, ABatchThatIsPartlyThereIsCompletedItemByItem) {
+  const std::filesystem::path economy = dir_ / "economy";
+  ASSERT_NO_FATAL_FAILURE(Generate(economy));
+  const std::filesystem::path part = dir_ / "part";
+  std::filesystem::create_directories(part);
+  std::filesystem::copy_file(economy / "providers.requests.jsonl",
+                             part / "providers.requests.jsonl");
+  std::string first_batch;
+  {
+    std::ifstream in(economy / "courses.requests.jsonl");
+    std::getline(in, first_batch);
+  }
+  tv1::BatchCreateCoursesRequest batch;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(first_batch, &batch).ok());
+  ASSERT_GE(batch.requests_size(), 2);
+  batch.mutable_requests()->DeleteSubrange(1, batch.requests_size() - 1);
+  std::string one_course;
+  ASSERT_TRUE(google::protobuf::util::MessageToJsonString(batch, &one_course).ok());
+  std::ofstream(part / "courses.requests.jsonl") << one_course << "\n";
+
+  ToolRun first = Load({"--economy", part.string(), "--training", training_->target()});
+  ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
+  EXPECT_EQ(Courses(), 1);
+
+  ToolRun all = Load({"--economy", economy.string(), "--training", training_->target()});
+  ASSERT_EQ(all.exit_code, 0) << all.out << all.err;
+  const int courses = generator::EconomyOptions::For(generator::Scale::kDemo).courses;
+  EXPECT_EQ(Summary(all.out)["courses"], std::make_pair(int64_t{courses - 1}, int64_t{1}))
+      << all.out;
+  EXPECT_EQ(Courses(), courses);
+}
+
+// Only what the given services take is read: a directory with just the
+// profiles loads into the profiles service alone.
+TEST_F(EconomyLoadTest, LoadsOnlyTheServicesGiven) {
+  const std::filesystem::path economy = dir_ / "economy";
+  ASSERT_NO_FATAL_FAILURE(Generate(economy));
+  std::filesystem::remove(economy / "courses.requests.jsonl");
+  std::filesystem::remove(economy / "roles.requests.jsonl");
+
+  ToolRun run =
+      Load({"--economy", economy.string(), "--profiles", profiles_->target(), "--progress", "0"});
+  ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_EQ(Profiles(), generator::EconomyOptions::For(generator::Scale::kDemo).profiles);
+  EXPECT_EQ(Providers(), 0);
+  EXPECT_EQ(Employers(), 0);
+
+  ToolRun missing = Load({"--economy", economy.string(), "--training", training_->target()});
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.err.find("courses.requests.jsonl: cannot be read"), std::string::npos)
+      << missing.err;
+}
+
+// Bad input is named by file and line; what came before it stays loaded, and
+// a service's refusal is named the same way.
+TEST_F(EconomyLoadTest, NamesTheFileAndLineOfBadInput) {
+  const std::filesystem::path economy = dir_ / "economy";
+  ASSERT_NO_FATAL_FAILURE(Generate(economy));
+  const std::filesystem::path profiles_file = economy / "profiles.requests.jsonl";
+  std::string first_line;
+  {
+    std::ifstream in(profiles_file);
+    std::getline(in, first_line);
+  }
+
+  const std::filesystem::path broken = dir_ / "broken";
+  std::filesystem::create_directories(broken);
+  {
+    std::ofstream out(broken / "profiles.requests.jsonl");
+    out << first_line << "\n\n{\"profileId\": \"p-x\", \"profile\": {\n";
+  }
+  ToolRun bad_json = Load({"--economy", broken.string(), "--profiles", profiles_->target(),
+                           "--concurrency", "1", "--progress", "0"});
+  EXPECT_EQ(bad_json.exit_code, 2);
+  EXPECT_NE(bad_json.err.find((broken / "profiles.requests.jsonl:3: not a "
+                                        "pathways.profiles.v1.CreateProfileRequest")
+                                  .string()),
+            std::string::npos)
+      << bad_json.err;
+  EXPECT_EQ(Profiles(), 1);
+
+  {
+    std::ofstream out(broken / "profiles.requests.jsonl");
+    out << first_line << "\n"
+        << std::regex_replace(first_line, std::regex(R"("profileId":"[^"]*",)"), "") << "\n";
+  }
+  ToolRun no_id = Load({"--economy", broken.string(), "--profiles", profiles_->target(),
+                        "--concurrency", "1", "--progress", "0"});
+  EXPECT_EQ(no_id.exit_code, 2);
+  EXPECT_NE(no_id.err.find("profiles.requests.jsonl:2: every profile needs a profile_id"),
+            std::string::npos)
+      << no_id.err;
+
+  {
+    std::ofstream out(broken / "profiles.requests.jsonl");
+    out << absl::StrReplaceAll(first_line, {{"\"profileId\":\"", "\"profileId\":\"other-"},
+                                            {"\"outcode\":\"", "\"outcode\":\"ZZ"}})
+        << "\n";
+  }
+  ToolRun refused = Load({"--economy", broken.string(), "--profiles", profiles_->target(),
+                          "--concurrency", "1", "--progress", "0"});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("profiles.requests.jsonl:1: profiles/other-"), std::string::npos)
+      << refused.err;
+  EXPECT_NE(refused.err.find("CreateProfile failed: INVALID_ARGUMENT"), std::string::npos)
+      << refused.err;
+  EXPECT_EQ(Profiles(), 1);
+}
+
+}  // namespace
+}  // namespace pathways::testing
