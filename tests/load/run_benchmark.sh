@@ -9,16 +9,17 @@
 # (the matcher follows the loading through its change feeds), then
 #  1. measures how soon a course update shows in RankPathways answers while
 #     courses are updated at WRITE_RATE a second for UPDATE_SECONDS and
-#     RankPathways runs at CONCURRENCY, with the matcher's own apply-lag
-#     histogram (matcher_feed_apply_lag_seconds) from its /metrics;
+#     RankPathways runs at UPDATE_CONCURRENCY, with the matcher's own
+#     apply-lag histogram (matcher_feed_apply_lag_seconds) from its /metrics;
 #  2. measures throughput: health, rank_pathways, then the data services'
 #     calls, each for SECONDS at CONCURRENCY (the write calls come last, as
 #     they add courses and roles the matcher would rank).
 #
 # usage: tests/load/run_benchmark.sh [BUILD_DIR] [SECONDS] [CONCURRENCY]
 #   environment: SCALE=demo|city|region (default city), WRITE_RATE (default
-#   100), UPDATE_SECONDS (default 20), REDIS_PORT (default 6399), GRPC_PORT
-#   (default 50199; the other services take the next four ports)
+#   100), UPDATE_SECONDS (default 20), UPDATE_CONCURRENCY (default 4),
+#   REDIS_PORT (default 6399), GRPC_PORT (default 50199; the matcher and the
+#   other services take the next four ports)
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -28,6 +29,7 @@ concurrency=${3:-16}
 scale=${SCALE:-city}
 write_rate=${WRITE_RATE:-100}
 update_seconds=${UPDATE_SECONDS:-20}
+update_concurrency=${UPDATE_CONCURRENCY:-4}
 work=$(mktemp -d /tmp/pathways-bench-XXXXXX)
 redis_port=${REDIS_PORT:-6399}
 grpc_port=${GRPC_PORT:-50199}
@@ -65,7 +67,7 @@ TRAINING_ADDR=127.0.0.1:$grpc_port DEMAND_ADDR=127.0.0.1:$demand_port \
 load() {
   "$build/tests/load/pathways-load" --training "127.0.0.1:$grpc_port" \
     --demand "127.0.0.1:$demand_port" --profiles "127.0.0.1:$profiles_port" \
-    --matcher "127.0.0.1:$matcher_port" --scale "$scale" --cpu 0 --concurrency "$concurrency" "$@"
+    --matcher "127.0.0.1:$matcher_port" --scale "$scale" --cpu 0 "$@"
 }
 apply_lag_buckets() { # the matcher's course apply-lag histogram: "le count" lines
   curl -sf "http://127.0.0.1:$matcher_metrics_port/metrics" |
@@ -77,13 +79,15 @@ echo "== loading the $scale economy"
 load --load-only
 apply_lag_buckets >"$work/lag-before"
 
-echo "== course update to RankPathways ($scale economy, $write_rate updates/s)"
+echo "== course update to RankPathways ($scale economy, $write_rate updates/s," \
+  "RankPathways at concurrency $update_concurrency)"
 status=0
-load --update-latency --write-rate "$write_rate" --seconds "$update_seconds" || status=$?
+load --update-latency --write-rate "$write_rate" --seconds "$update_seconds" \
+  --concurrency "$update_concurrency" || status=$?
 apply_lag_buckets >"$work/lag-after"
 echo "matcher_feed_apply_lag_seconds{feed=\"courses\"} during the updates (changes applied within):"
 paste "$work/lag-before" "$work/lag-after" | awk '{ printf "  <= %-6s s %d\n", $1, $4 - $2 }'
 
 echo "== throughput ($scale economy)"
-load --seconds "$seconds" || status=$?
+load --seconds "$seconds" --concurrency "$concurrency" || status=$?
 exit $status
