@@ -31,11 +31,6 @@ const char* CodeName(int code) {
   return code >= 0 && code <= 16 ? kNames[code] : "UNKNOWN";
 }
 
-prometheus::Histogram::BucketBoundaries LatencyBuckets() {
-  return {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
-          0.05,   0.1,     0.25,   0.5,   1,      2.5,   5,    10};
-}
-
 class CallInterceptor final : public grpc::experimental::Interceptor {
  public:
   CallInterceptor(Metrics* metrics, std::string method)
@@ -69,6 +64,11 @@ class CallInterceptorFactory final : public grpc::experimental::ServerIntercepto
 };
 
 }  // namespace
+
+prometheus::Histogram::BucketBoundaries LatencyBuckets() {
+  return {0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+          0.05,   0.1,     0.25,   0.5,   1,      2.5,   5,    10};
+}
 
 Metrics::Metrics()
     : registry_(std::make_shared<prometheus::Registry>()),

@@ -20,6 +20,9 @@
 
 namespace pathways {
 
+// Bucket bounds, in seconds, for every latency histogram: 100 µs to 10 s.
+prometheus::Histogram::BucketBoundaries LatencyBuckets();
+
 class Metrics {
  public:
   Metrics();

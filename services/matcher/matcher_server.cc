@@ -1,15 +1,21 @@
 #include "services/matcher/matcher_server.h"
 
 #include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
 
+#include <algorithm>
 #include <mutex>
 #include <set>
 
+#include "absl/functional/function_ref.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "pathways/demand/v1/demand_service.grpc.pb.h"
 #include "pathways/training/v1/training_service.grpc.pb.h"
 #include "services/common/feed_follower.h"
 #include "services/common/log.h"
+#include "services/common/metrics.h"
 #include "services/matcher/matcher_service.h"
 
 namespace pathways::matcher {
@@ -27,7 +33,39 @@ std::shared_ptr<grpc::Channel> Channel(const std::string& address) {
   return grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
 }
 
-// The index size and feed lag, as Prometheus gauges.
+// Stream ids ("ms-seq") start with the write's time in milliseconds since
+// the epoch; false for anything else.
+bool WrittenAt(const std::string& revision, absl::Time* written) {
+  int64_t ms = 0;
+  if (!absl::SimpleAtoi(revision.substr(0, revision.find('-')), &ms)) return false;
+  *written = absl::FromUnixMillis(ms);
+  return true;
+}
+
+// Passes a change stream through, noting the revision of each change read
+// before the follower hands the change to the sink, so the sink can record
+// the position together with the change it applies.
+template <typename Change>
+class RevisionTap final : public grpc::ClientReaderInterface<Change> {
+ public:
+  RevisionTap(std::unique_ptr<grpc::ClientReaderInterface<Change>> reader, std::string* revision)
+      : reader_(std::move(reader)), revision_(revision) {}
+
+  bool Read(Change* change) override {
+    if (!reader_->Read(change)) return false;
+    *revision_ = change->revision().token();
+    return true;
+  }
+  bool NextMessageSize(uint32_t* size) override { return reader_->NextMessageSize(size); }
+  void WaitForInitialMetadata() override { reader_->WaitForInitialMetadata(); }
+  grpc::Status Finish() override { return reader_->Finish(); }
+
+ private:
+  std::unique_ptr<grpc::ClientReaderInterface<Change>> reader_;
+  std::string* revision_;
+};
+
+// The index size and feed lag, as Prometheus metrics.
 struct IndexMetrics {
   explicit IndexMetrics(prometheus::Registry& registry)
       : size(prometheus::BuildGauge()
@@ -38,17 +76,38 @@ struct IndexMetrics {
                 .Name("matcher_feed_lag_seconds")
                 .Help("Time from a change being written to the matcher applying it, by feed.")
                 .Register(registry)),
+        apply_lag(prometheus::BuildHistogram()
+                      .Name("matcher_feed_apply_lag_seconds")
+                      .Help("Time from each change being written (its change-stream time) to the "
+                            "index answering with it, by feed.")
+                      .Register(registry)),
         roles(size.Add({{"kind", "roles"}})),
         courses(size.Add({{"kind", "courses"}})),
         roles_lag(lag.Add({{"feed", "roles"}})),
-        courses_lag(lag.Add({{"feed", "courses"}})) {}
+        courses_lag(lag.Add({{"feed", "courses"}})),
+        roles_apply_lag(apply_lag.Add({{"feed", "roles"}}, LatencyBuckets())),
+        courses_apply_lag(apply_lag.Add({{"feed", "courses"}}, LatencyBuckets())) {}
 
   prometheus::Family<prometheus::Gauge>& size;
   prometheus::Family<prometheus::Gauge>& lag;
+  prometheus::Family<prometheus::Histogram>& apply_lag;
   prometheus::Gauge& roles;
   prometheus::Gauge& courses;
   prometheus::Gauge& roles_lag;
   prometheus::Gauge& courses_lag;
+  prometheus::Histogram& roles_apply_lag;
+  prometheus::Histogram& courses_apply_lag;
+};
+
+// Where one feed stands in the index. Touched only by its follower's thread.
+struct FeedPosition {
+  // The revision of the change being applied; empty while listing, when
+  // the feed's position is only known once the listing is complete.
+  std::string applying;
+  void (MatchIndex::*set_revision)(std::string);
+  void (LiveIndex::*clear)();
+  prometheus::Gauge* lag;
+  prometheus::Histogram* apply_lag;
 };
 
 struct MatcherParts {
@@ -60,7 +119,11 @@ struct MatcherParts {
         service(&index, &policy, &profile_source, &validator, zone, host.handler()),
         training(tv1::TrainingService::NewStub(Channel(host.config().training_addr))),
         demand(dv1::DemandService::NewStub(Channel(host.config().demand_addr))),
-        metrics(*host.metrics().registry()) {}
+        metrics(*host.metrics().registry()),
+        course_position{"", &MatchIndex::set_courses_revision, &LiveIndex::ClearCourses,
+                        &metrics.courses_lag, &metrics.courses_apply_lag},
+        role_position{"", &MatchIndex::set_roles_revision, &LiveIndex::ClearRoles,
+                      &metrics.roles_lag, &metrics.roles_apply_lag} {}
 
   ~MatcherParts() {
     if (courses) courses->Stop();
@@ -124,26 +187,29 @@ struct MatcherParts {
           return status;
         },
         [this](grpc::ClientContext* context, const std::string& revision) {
+          Resume(course_position, revision);
           tv1::WatchCoursesRequest request;
           request.mutable_start_revision()->set_token(revision);
-          return training->WatchCourses(context, request);
+          return std::make_unique<RevisionTap<tv1::CourseChange>>(
+              training->WatchCourses(context, request), &course_position.applying);
         },
         &tv1::CourseChange::mutable_course,
         CourseFeed::Sink{
-            [this] { index.ClearCourses(); },
+            [this] { Reset(course_position); },
             [this](tv1::Course course) {
               EnsureProvider(course.name());
-              absl::Status applied =
-                  index.Write([&](MatchIndex& index) { return index.UpsertCourse(course); });
+              absl::Status applied = Apply(
+                  course_position, [&](MatchIndex& index) { return index.UpsertCourse(course); });
               if (!applied.ok()) {
                 LogWarning("course left out of the index",
                            {{"course", course.name()}, {"error", std::string(applied.message())}});
               }
-              AfterChange();
             },
             [this](const std::string& name) {
-              index.Write([&](MatchIndex& index) { return index.RemoveCourse(name); });
-              AfterChange();
+              Apply(course_position, [&](MatchIndex& index) {
+                index.RemoveCourse(name);
+                return absl::OkStatus();
+              }).IgnoreError();
             }},
         [this](grpc::ClientContext* context) { Authorize(context); });
     roles = std::make_unique<RoleFeed>(
@@ -161,41 +227,64 @@ struct MatcherParts {
           return status;
         },
         [this](grpc::ClientContext* context, const std::string& revision) {
+          Resume(role_position, revision);
           dv1::WatchRolesRequest request;
           request.mutable_start_revision()->set_token(revision);
-          return demand->WatchRoles(context, request);
+          return std::make_unique<RevisionTap<dv1::RoleChange>>(
+              demand->WatchRoles(context, request), &role_position.applying);
         },
         &dv1::RoleChange::mutable_role,
-        RoleFeed::Sink{[this] { index.ClearRoles(); },
-                       [this](dv1::Role role) {
-                         absl::Status applied =
-                             index.Write([&](MatchIndex& index) { return index.UpsertRole(role); });
-                         if (!applied.ok()) {
-                           LogWarning(
-                               "role left out of the index",
-                               {{"role", role.name()}, {"error", std::string(applied.message())}});
-                         }
-                         AfterChange();
-                       },
-                       [this](const std::string& name) {
-                         index.Write([&](MatchIndex& index) { return index.RemoveRole(name); });
-                         AfterChange();
-                       }},
+        RoleFeed::Sink{
+            [this] { Reset(role_position); },
+            [this](dv1::Role role) {
+              absl::Status applied =
+                  Apply(role_position, [&](MatchIndex& index) { return index.UpsertRole(role); });
+              if (!applied.ok()) {
+                LogWarning("role left out of the index",
+                           {{"role", role.name()}, {"error", std::string(applied.message())}});
+              }
+            },
+            [this](const std::string& name) {
+              Apply(role_position, [&](MatchIndex& index) {
+                index.RemoveRole(name);
+                return absl::OkStatus();
+              }).IgnoreError();
+            }},
         [this](grpc::ClientContext* context) { Authorize(context); });
     courses->Start();
     roles->Start();
   }
 
-  // Records feed positions and lag after each applied change.
-  void AfterChange() {
-    if (courses == nullptr || roles == nullptr) return;
-    index.Write([&](MatchIndex& index) {
-      index.set_courses_revision(courses->revision());
-      index.set_roles_revision(roles->revision());
+  // Applies one change of a feed and, in the same write, the feed's
+  // position, so a query sees both or neither; then records the lag.
+  absl::Status Apply(FeedPosition& feed, absl::FunctionRef<absl::Status(MatchIndex&)> change) {
+    absl::Status status = index.Write([&](MatchIndex& index) {
+      absl::Status applied = change(index);
+      if (!feed.applying.empty()) (index.*feed.set_revision)(feed.applying);
+      return applied;
     });
-    metrics.courses_lag.Set(static_cast<double>(courses->lag_ms()) / 1000.0);
-    metrics.roles_lag.Set(static_cast<double>(roles->lag_ms()) / 1000.0);
+    absl::Time written;
+    if (!feed.applying.empty() && WrittenAt(feed.applying, &written)) {
+      double lag = absl::ToDoubleSeconds(absl::Now() - written);
+      feed.lag->Set(lag);
+      feed.apply_lag->Observe(std::max(lag, 0.0));
+    }
     CountIndex();
+    return status;
+  }
+
+  // Before a full listing: the index no longer holds the feed's position.
+  void Reset(FeedPosition& feed) {
+    feed.applying.clear();
+    index.Write([&](MatchIndex& index) { (index.*feed.set_revision)(""); });
+    (index.*feed.clear)();
+  }
+
+  // The follower watches from `revision` once everything up to it has been
+  // applied (a complete listing, or the last change of a dropped stream).
+  void Resume(FeedPosition& feed, const std::string& revision) {
+    feed.applying.clear();
+    index.Write([&](MatchIndex& index) { (index.*feed.set_revision)(revision); });
   }
 
   absl::Status Ready() const {
@@ -215,6 +304,8 @@ struct MatcherParts {
   IndexMetrics metrics;
   std::mutex providers_mutex;
   std::set<std::string> known_providers;
+  FeedPosition course_position;
+  FeedPosition role_position;
   std::unique_ptr<CourseFeed> courses;
   std::unique_ptr<RoleFeed> roles;
 };

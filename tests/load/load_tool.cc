@@ -4,6 +4,12 @@
 // a bounded time, then reports throughput and latency percentiles, and the
 // throughput of each call as a ratio to the health check's measured in the
 // same run. Pin it to another core than the server (--cpu) on small machines.
+//
+// With --scale it first loads a generated economy (tests/generator) into the
+// training and demand services through their APIs, and with --matcher it
+// waits until the matcher's index holds all of it before measuring
+// RankPathways. --update-latency measures instead how soon a course change is
+// visible in RankPathways answers while courses are written at a steady rate.
 #include <grpcpp/grpcpp.h>
 #include <sched.h>
 
@@ -18,7 +24,11 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <thread>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/numbers.h"
@@ -29,11 +39,16 @@
 #include "absl/time/clock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "pathways/demand/v1/demand_service.grpc.pb.h"
+#include "pathways/matcher/v1/matcher_service.grpc.pb.h"
 #include "pathways/profiles/v1/profiles_service.grpc.pb.h"
 #include "pathways/training/v1/training_service.grpc.pb.h"
 #include "services/common/api_conventions.h"
 #include "services/common/auth.h"
 #include "services/common/config.h"
+#include "services/common/resource_store.h"
+#include "services/taxonomy/geography.h"
+#include "services/taxonomy/taxonomy.h"
+#include "tests/generator/economy_generator.h"
 #include "tests/testing/esco_fixtures.h"
 
 namespace pathways::load {
@@ -42,29 +57,65 @@ namespace {
 namespace tv1 = ::pathways::training::v1;
 namespace dv1 = ::pathways::demand::v1;
 namespace pv1 = ::pathways::profiles::v1;
+namespace mv1 = ::pathways::matcher::v1;
 using Clock = std::chrono::steady_clock;
+using ::pathways::generator::EconomyGenerator;
 
-constexpr char kUsage[] = R"(pathways-load: measure a Pathways server under fixed-concurrency load.
+constexpr char kUsage[] = R"(pathways-load: measure Pathways servers under fixed-concurrency load.
 
-usage: pathways-load --training HOST:PORT [--demand HOST:PORT] [--profiles HOST:PORT] [options]
-  --calls LIST        comma-separated, from: health, get_course, create_course,
-                      get_profile, create_role, demand_summary
-                      (default: every call whose service was given)
+usage: pathways-load --training HOST:PORT [--demand HOST:PORT] [--profiles HOST:PORT]
+                     [--matcher HOST:PORT] [options]
+  --calls LIST        comma-separated, from: health, rank_pathways, get_course,
+                      create_course, get_profile, create_role, demand_summary
+                      (default: every call whose service was given, in that
+                      order; rank_pathways needs --matcher)
   --concurrency N     calls kept in flight (default 16)
   --seconds S         duration of each call's run, 1..600 (default 5)
   --cpu N             pin this process to CPU core N
   --token TOKEN       bearer token (default: an admin token signed with AUTH_SECRET)
+
+economy (for rank_pathways and --update-latency):
+  --scale NAME        the generated economy the services hold: demo, city or
+                      region; the matcher is awaited until its index holds
+                      all of it, and RankPathways is asked about its young
+                      people (default: demo's young people, nothing awaited)
+  --seed N            the economy's seed (default 1)
+  --load              first load the economy into the training and demand
+                      services through their APIs (needs --demand); parts
+                      already there are left as they are
+  --load-only         load it, wait for the matcher to hold it, and stop
+  --profile-pool N    rank_pathways asks for N generated 16-24 year-olds in
+                      turn, inline (default 1000)
+  --data-dir DIR      taxonomy and geography files (default: the build's)
+  --ready-timeout S   how long to wait for the matcher's index to hold the
+                      economy (default 900)
+
+  --update-latency    instead of --calls: update courses at --write-rate for
+                      --seconds while RankPathways runs at --concurrency, and
+                      report how long each update took to show in
+                      RankPathways' index_revision.courses (needs --matcher)
+  --write-rate N      course updates a second, 1..1000 (default 100)
 )";
 
 struct Options {
   std::string training;
   std::string demand;
   std::string profiles;
+  std::string matcher;
   std::vector<std::string> calls;
   int concurrency = 16;
   int seconds = 5;
   int cpu = -1;
   std::string token;
+  std::string scale;
+  uint64_t seed = 1;
+  int profile_pool = 1000;
+  std::string data_dir = PATHWAYS_DEFAULT_DATA_DIR;
+  int ready_timeout = 900;
+  bool load = false;
+  bool load_only = false;
+  bool update_latency = false;
+  int write_rate = 100;
 };
 
 struct Result {
@@ -80,7 +131,9 @@ struct Result {
 // Issues one call and invokes `done` with its status when it completes.
 using Issue = std::function<void(std::function<void(const grpc::Status&)> done)>;
 
-Result RunFor(const std::string& name, const Issue& issue, int concurrency, int seconds) {
+// Keeps `concurrency` calls in flight for `seconds`, or until `stop` is set.
+Result RunFor(const std::string& name, const Issue& issue, int concurrency, int seconds,
+              const std::atomic<bool>* stop = nullptr) {
   std::mutex mutex;
   std::condition_variable finished;
   std::vector<double> latencies;
@@ -95,7 +148,7 @@ Result RunFor(const std::string& name, const Issue& issue, int concurrency, int 
     auto began = Clock::now();
     issue([&, began](const grpc::Status& status) {
       auto now = Clock::now();
-      bool again = now < stop_at;
+      bool again = now < stop_at && (stop == nullptr || !stop->load());
       {
         std::lock_guard<std::mutex> lock(mutex);
         if (status.ok()) {
@@ -146,6 +199,11 @@ bool ParseOptions(int argc, char** argv, Options* options) {
       std::cout << kUsage;
       std::exit(0);
     }
+    if (flag == "--update-latency" || flag == "--load" || flag == "--load-only") {
+      (flag == "--update-latency" ? options->update_latency : options->load) = true;
+      if (flag == "--load-only") options->load_only = true;
+      continue;
+    }
     if (i + 1 >= argc) {
       std::cerr << "missing value for " << flag << "\n" << kUsage;
       return false;
@@ -158,6 +216,23 @@ bool ParseOptions(int argc, char** argv, Options* options) {
       options->demand = value;
     } else if (flag == "--profiles") {
       options->profiles = value;
+    } else if (flag == "--matcher") {
+      options->matcher = value;
+    } else if (flag == "--scale") {
+      options->scale = value;
+      ok = generator::ParseScale(value).has_value();
+    } else if (flag == "--seed") {
+      ok = absl::SimpleAtoi(value, &options->seed);
+    } else if (flag == "--profile-pool") {
+      ok = absl::SimpleAtoi(value, &options->profile_pool) && options->profile_pool > 0 &&
+           options->profile_pool <= 1'000'000;
+    } else if (flag == "--data-dir") {
+      options->data_dir = value;
+    } else if (flag == "--ready-timeout") {
+      ok = absl::SimpleAtoi(value, &options->ready_timeout) && options->ready_timeout > 0;
+    } else if (flag == "--write-rate") {
+      ok = absl::SimpleAtoi(value, &options->write_rate) && options->write_rate > 0 &&
+           options->write_rate <= 1000;
     } else if (flag == "--calls") {
       options->calls = absl::StrSplit(value, ',', absl::SkipEmpty());
     } else if (flag == "--concurrency") {
@@ -183,8 +258,21 @@ bool ParseOptions(int argc, char** argv, Options* options) {
     std::cerr << "--training is required (the health baseline is measured there)\n" << kUsage;
     return false;
   }
+  if (options->load && (options->scale.empty() || options->demand.empty())) {
+    std::cerr << "--load needs --scale and --demand (the economy's roles go there)\n";
+    return false;
+  }
+  if (options->update_latency && options->matcher.empty()) {
+    std::cerr << "--update-latency needs --matcher\n";
+    return false;
+  }
   if (options->calls.empty()) {
-    options->calls = {"health", "get_course", "create_course"};
+    // RankPathways first: the write calls after it add courses and roles
+    // the matcher would then rank too.
+    options->calls = {"health"};
+    if (!options->matcher.empty()) options->calls.push_back("rank_pathways");
+    options->calls.push_back("get_course");
+    options->calls.push_back("create_course");
     if (!options->profiles.empty()) options->calls.push_back("get_profile");
     if (!options->demand.empty()) {
       options->calls.push_back("create_role");
@@ -335,6 +423,418 @@ bool CreateFixtures(const std::string& token, tv1::TrainingService::Stub& traini
   return true;
 }
 
+// The last part of a resource name.
+std::string IdOf(const std::string& name) { return name.substr(name.rfind('/') + 1); }
+
+// Reports loading progress on stderr at most every two seconds, and at the end.
+class Progress {
+ public:
+  explicit Progress(std::string what) : what_(std::move(what)), start_(Clock::now()) {}
+  void Report(int64_t done, int64_t total, bool force = false) {
+    auto now = Clock::now();
+    if (!force && now - last_ < std::chrono::seconds(2)) return;
+    last_ = now;
+    std::fprintf(stderr, "%s: %lld/%lld (%.0f s)\n", what_.c_str(), static_cast<long long>(done),
+                 static_cast<long long>(total),
+                 std::chrono::duration<double>(now - start_).count());
+  }
+
+ private:
+  std::string what_;
+  Clock::time_point start_;
+  Clock::time_point last_;
+};
+
+std::unique_ptr<grpc::ClientContext> BatchContext(const std::string& token) {
+  auto context = Context(token);
+  // A batch of up to 1,000 is validated and written in one transaction.
+  context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(120));
+  return context;
+}
+
+// Creates the generated economy's providers, courses, employers and roles
+// through the services' APIs, in batches of at most 1,000 per provider or
+// employer. What is already there (ALREADY_EXISTS) is left alone, so a second
+// run against the same services loads nothing new.
+bool LoadEconomy(const EconomyGenerator& g, const std::string& token,
+                 tv1::TrainingService::Stub& training, dv1::DemandService::Stub& demand) {
+  const generator::EconomyOptions& options = g.options();
+  std::vector<std::vector<int>> by_provider(g.provider_count());
+  for (int i = 0; i < options.courses; ++i) by_provider[g.CourseProvider(i)].push_back(i);
+  Progress courses_progress("loading courses");
+  int64_t courses_done = 0;
+  for (int p = 0; p < g.provider_count(); ++p) {
+    tv1::Provider provider = g.Provider(p);
+    tv1::CreateProviderRequest create;
+    create.set_provider_id(IdOf(provider.name()));
+    *create.mutable_provider() = provider;
+    create.mutable_provider()->clear_name();
+    tv1::Provider created;
+    if (!Ensure(training.CreateProvider(Context(token).get(), create, &created), "provider")) {
+      return false;
+    }
+    const std::vector<int>& mine = by_provider[p];
+    for (size_t from = 0; from < mine.size(); from += 1000) {
+      tv1::BatchCreateCoursesRequest batch;
+      batch.set_parent(provider.name());
+      for (size_t k = from; k < std::min(mine.size(), from + 1000); ++k) {
+        tv1::Course course = g.Course(mine[k]);
+        auto* request = batch.add_requests();
+        request->set_parent(provider.name());
+        request->set_course_id(IdOf(course.name()));
+        course.clear_name();
+        *request->mutable_course() = std::move(course);
+      }
+      tv1::BatchCreateCoursesResponse response;
+      if (!Ensure(training.BatchCreateCourses(BatchContext(token).get(), batch, &response),
+                  absl::StrCat("courses of ", provider.name()))) {
+        return false;
+      }
+      courses_done += batch.requests_size();
+      courses_progress.Report(courses_done, options.courses);
+    }
+  }
+  courses_progress.Report(courses_done, options.courses, true);
+
+  std::vector<std::vector<int>> by_employer(options.employers);
+  for (int i = 0; i < options.roles; ++i) by_employer[g.RoleEmployer(i)].push_back(i);
+  Progress roles_progress("loading roles");
+  int64_t roles_done = 0;
+  for (int e = 0; e < options.employers; ++e) {
+    dv1::Employer employer = g.Employer(e);
+    dv1::CreateEmployerRequest create;
+    create.set_employer_id(IdOf(employer.name()));
+    *create.mutable_employer() = employer;
+    create.mutable_employer()->clear_name();
+    dv1::Employer created;
+    if (!Ensure(demand.CreateEmployer(Context(token).get(), create, &created), "employer")) {
+      return false;
+    }
+    const std::vector<int>& mine = by_employer[e];
+    for (size_t from = 0; from < mine.size(); from += 1000) {
+      dv1::BatchCreateRolesRequest batch;
+      batch.set_parent(employer.name());
+      for (size_t k = from; k < std::min(mine.size(), from + 1000); ++k) {
+        dv1::Role role = g.Role(mine[k]);
+        auto* request = batch.add_requests();
+        request->set_parent(employer.name());
+        request->set_role_id(IdOf(role.name()));
+        role.clear_name();
+        role.clear_employer_display_name();
+        *request->mutable_role() = std::move(role);
+      }
+      dv1::BatchCreateRolesResponse response;
+      if (!Ensure(demand.BatchCreateRoles(BatchContext(token).get(), batch, &response),
+                  absl::StrCat("roles of ", employer.name()))) {
+        return false;
+      }
+      roles_done += batch.requests_size();
+      roles_progress.Report(roles_done, options.roles);
+    }
+  }
+  roles_progress.Report(roles_done, options.roles, true);
+  return true;
+}
+
+// RankPathways as the benchmark asks it: the top 10 pathways of at most three
+// steps within 30 km, for a generated young person given inline.
+mv1::RankPathwaysRequest RankRequest(const pv1::Profile& person) {
+  mv1::RankPathwaysRequest request;
+  *request.mutable_inline_profile() = person;
+  request.set_top_k(10);
+  request.set_max_steps(3);
+  request.mutable_filters()->set_max_travel_km(30);
+  return request;
+}
+
+// Waits for the matcher to report ready, then for its index to hold at least
+// `roles` roles and `courses` courses (its answers say how many it holds).
+bool AwaitMatcher(const std::shared_ptr<grpc::Channel>& channel, mv1::MatcherService::Stub& matcher,
+                  const std::string& token, const mv1::RankPathwaysRequest& probe, int64_t roles,
+                  int64_t courses, int timeout_seconds) {
+  auto deadline = std::chrono::system_clock::now() + std::chrono::seconds(timeout_seconds);
+  {
+    auto health = grpc::health::v1::Health::NewStub(channel);
+    grpc::ClientContext context;
+    context.set_deadline(deadline);
+    grpc::health::v1::HealthCheckRequest request;
+    auto watch = health->Watch(&context, request);
+    grpc::health::v1::HealthCheckResponse response;
+    bool serving = false;
+    while (!serving && watch->Read(&response)) {
+      serving = response.status() == grpc::health::v1::HealthCheckResponse::SERVING;
+    }
+    context.TryCancel();
+    watch->Finish().IgnoreError();
+    if (!serving) {
+      std::cerr << "the matcher never became ready\n";
+      return false;
+    }
+  }
+  // The index fills from the feeds after readiness when the economy was
+  // loaded while the matcher ran; ask until it holds everything.
+  Progress progress("matcher index (roles+courses)");
+  for (;;) {
+    mv1::RankPathwaysResponse response;
+    grpc::Status status = matcher.RankPathways(Context(token).get(), probe, &response);
+    if (!status.ok()) {
+      std::cerr << "RankPathways failed while waiting for the index: " << status.error_code()
+                << ": " << status.error_message() << "\n";
+      return false;
+    }
+    const mv1::IndexRevision& index = response.index_revision();
+    bool complete = index.role_count() >= roles && index.course_count() >= courses;
+    progress.Report(index.role_count() + index.course_count(), roles + courses, complete);
+    if (complete) return true;
+    if (std::chrono::system_clock::now() > deadline) {
+      std::cerr << "the matcher's index holds " << index.role_count() << " roles and "
+                << index.course_count() << " courses, not " << roles << " and " << courses
+                << ", after " << timeout_seconds << " s\n";
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+}
+
+double Percentile(const std::vector<double>& sorted, double p) {
+  if (sorted.empty()) return 0;
+  size_t at = static_cast<size_t>(p * static_cast<double>(sorted.size() - 1) + 0.5);
+  return sorted[std::min(at, sorted.size() - 1)];
+}
+
+// What RankPathways answers say about the index: when each answer arrived and
+// the course feed position it reflected.
+class RevisionLog {
+ public:
+  void Record(Clock::time_point at, std::string revision) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    seen_.emplace_back(at, std::move(revision));
+  }
+  // In arrival order.
+  std::vector<std::pair<Clock::time_point, std::string>> Sorted() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::vector<std::pair<Clock::time_point, std::string>> out = seen_;
+    std::stable_sort(out.begin(), out.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    return out;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::pair<Clock::time_point, std::string>> seen_;
+};
+
+// The course feed as the training service publishes it: the revision of each
+// change, by course name and the etag the change gave it.
+class CourseFeedLog {
+ public:
+  // Starts watching from now; returns once the watch is established.
+  bool Start(tv1::TrainingService::Stub& training, const std::string& token) {
+    context_.AddMetadata("authorization", "Bearer " + token);
+    tv1::WatchCoursesRequest request;
+    reader_ = training.WatchCourses(&context_, request);
+    reader_->WaitForInitialMetadata();
+    thread_ = std::thread([this] {
+      tv1::CourseChange change;
+      while (reader_->Read(&change)) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        revisions_[Key(change.name(), change.course().etag())] = change.revision().token();
+      }
+    });
+    return true;
+  }
+  void Stop() {
+    context_.TryCancel();
+    if (thread_.joinable()) thread_.join();
+    if (reader_ != nullptr) reader_->Finish().IgnoreError();
+  }
+  // The revision of the change that gave `name` its `etag`, once seen.
+  std::optional<std::string> Revision(const std::string& name, const std::string& etag) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = revisions_.find(Key(name, etag));
+    if (it == revisions_.end()) return std::nullopt;
+    return it->second;
+  }
+
+ private:
+  static std::string Key(const std::string& name, const std::string& etag) {
+    return absl::StrCat(name, " ", etag);
+  }
+  grpc::ClientContext context_;
+  std::unique_ptr<grpc::ClientReader<tv1::CourseChange>> reader_;
+  std::thread thread_;
+  std::mutex mutex_;
+  std::unordered_map<std::string, std::string> revisions_;
+};
+
+struct Write {
+  Clock::time_point sent;  // Just before the update went out.
+  std::string course;
+  std::string etag;  // The etag the update gave the course.
+};
+
+// One writer updates courses (their places) in turn at `rate` a second for
+// `seconds`, each update sent on schedule or as soon as the one before
+// finished; RankPathways runs at `concurrency` meanwhile and for up to five
+// seconds after, until every update has shown. Reports, for each update, the
+// time from sending it to the first RankPathways answer whose
+// index_revision.courses is at or after the update's own revision (learnt
+// from the training service's change feed). Answers arrive some time after
+// the index was read, so each figure is an upper bound, by at most one
+// RankPathways latency.
+int MeasureUpdateLatency(const Options& options, tv1::TrainingService::Stub& training,
+                         mv1::MatcherService::Stub& matcher,
+                         const std::vector<std::string>& course_pool,
+                         const std::vector<mv1::RankPathwaysRequest>& queries) {
+  const std::string& token = options.token;
+  CourseFeedLog feed;
+  if (!feed.Start(training, token)) return 1;
+
+  RevisionLog seen;
+  std::atomic<int64_t> next_query{0};
+  Issue rank = MakeIssue<mv1::RankPathwaysRequest, mv1::RankPathwaysResponse>(
+      token,
+      [&](auto* request) {
+        *request = queries[static_cast<size_t>(next_query.fetch_add(1)) % queries.size()];
+      },
+      [&](auto* context, auto* request, auto* response, auto done) {
+        matcher.async()->RankPathways(
+            context, request, response, [&seen, response, done](grpc::Status status) {
+              if (status.ok()) {
+                seen.Record(Clock::now(), response->index_revision().courses().token());
+              }
+              done(status);
+            });
+      });
+
+  std::vector<Write> writes;
+  std::atomic<bool> writes_done{false};
+  std::atomic<bool> stop_queries{false};
+  std::string write_error;
+  std::thread writer([&] {
+    std::unordered_map<std::string, tv1::Course> current;
+    auto interval = std::chrono::nanoseconds(1'000'000'000 / options.write_rate);
+    auto start = Clock::now();
+    auto end = start + std::chrono::seconds(options.seconds);
+    for (int64_t k = 0;; ++k) {
+      auto due = start + k * interval;
+      if (due >= end) break;
+      std::this_thread::sleep_until(due);
+      const std::string& name = course_pool[static_cast<size_t>(k) % course_pool.size()];
+      tv1::Course& course = current[name];
+      for (int attempt = 0;; ++attempt) {
+        if (course.etag().empty()) {
+          tv1::GetCourseRequest get;
+          get.set_name(name);
+          grpc::Status status = training.GetCourse(Context(token).get(), get, &course);
+          if (!status.ok()) {
+            write_error = absl::StrCat("GetCourse ", name, ": ", status.error_message());
+            break;
+          }
+        }
+        tv1::UpdateCourseRequest update;
+        update.mutable_course()->set_name(name);
+        update.mutable_course()->set_etag(course.etag());
+        // Places left change all the time; keep some, so it stays offered.
+        update.mutable_course()->set_places(8 + static_cast<int>(k % 23));
+        update.mutable_update_mask()->add_paths("places");
+        tv1::Course updated;
+        Write write{Clock::now(), name, ""};
+        grpc::Status status = training.UpdateCourse(Context(token).get(), update, &updated);
+        if (status.error_code() == grpc::StatusCode::ABORTED && attempt == 0) {
+          course.clear_etag();  // Changed by someone else: read it again.
+          continue;
+        }
+        if (!status.ok()) {
+          write_error = absl::StrCat("UpdateCourse ", name, ": ", status.error_message());
+          break;
+        }
+        course = std::move(updated);
+        write.etag = course.etag();
+        writes.push_back(std::move(write));
+        break;
+      }
+      if (!write_error.empty()) break;
+    }
+    writes_done.store(true);
+  });
+
+  // Stops the queries once every update has shown, or five seconds after
+  // the last was sent.
+  std::thread stopper([&] {
+    while (!writes_done.load()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    auto give_up = Clock::now() + std::chrono::seconds(5);
+    while (Clock::now() < give_up) {
+      std::optional<std::string> last;
+      if (!writes.empty()) last = feed.Revision(writes.back().course, writes.back().etag);
+      if (writes.empty()) break;
+      if (last.has_value()) {
+        auto all = seen.Sorted();
+        if (!all.empty() && !RevisionBefore(all.back().second, *last)) break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    stop_queries.store(true);
+  });
+  Result queries_result =
+      RunFor("rank_pathways", rank, options.concurrency, options.seconds + 60, &stop_queries);
+  writer.join();
+  stopper.join();
+  feed.Stop();
+  if (!write_error.empty()) {
+    std::cerr << "writes stopped: " << write_error << "\n";
+    return 1;
+  }
+  if (writes.empty()) {
+    std::cerr << "no course was updated\n";
+    return 1;
+  }
+
+  std::vector<std::pair<Clock::time_point, std::string>> answers = seen.Sorted();
+  std::vector<double> latencies_ms;
+  int64_t unknown_revision = 0, never_seen = 0;
+  for (const Write& write : writes) {
+    std::optional<std::string> revision = feed.Revision(write.course, write.etag);
+    if (!revision.has_value()) {
+      ++unknown_revision;
+      continue;
+    }
+    auto it =
+        std::lower_bound(answers.begin(), answers.end(), write.sent,
+                         [](const auto& answer, Clock::time_point t) { return answer.first < t; });
+    while (it != answers.end() && RevisionBefore(it->second, *revision)) ++it;
+    if (it == answers.end()) {
+      ++never_seen;
+      continue;
+    }
+    latencies_ms.push_back(
+        std::chrono::duration<double, std::milli>(it->first - write.sent).count());
+  }
+  std::sort(latencies_ms.begin(), latencies_ms.end());
+  double write_seconds =
+      std::chrono::duration<double>(writes.back().sent - writes.front().sent).count();
+  std::printf("course updates: %zu at %.1f/s (asked %d/s) over %d s\n", writes.size(),
+              write_seconds > 0 ? static_cast<double>(writes.size() - 1) / write_seconds : 0.0,
+              options.write_rate, options.seconds);
+  std::printf("rank_pathways meanwhile: %.0f qps, p50 %.0f us, p99 %.0f us, concurrency %d\n",
+              queries_result.qps, queries_result.p50_us, queries_result.p99_us,
+              options.concurrency);
+  std::printf(
+      "update visible in RankPathways after: p50 %.1f ms, p99 %.1f ms, max %.1f ms "
+      "(%zu updates; %lld never shown, %lld not found in the feed)\n",
+      Percentile(latencies_ms, 0.5), Percentile(latencies_ms, 0.99),
+      latencies_ms.empty() ? 0.0 : latencies_ms.back(), latencies_ms.size(),
+      static_cast<long long>(never_seen), static_cast<long long>(unknown_revision));
+  int exit_code = 0;
+  if (queries_result.failed > 0) {
+    std::fprintf(stderr, "rank_pathways: %lld calls failed, first: %s\n",
+                 static_cast<long long>(queries_result.failed), queries_result.first_error.c_str());
+    exit_code = 1;
+  }
+  if (never_seen > 0 || unknown_revision > 0) exit_code = 1;
+  return exit_code;
+}
+
 int Main(int argc, char** argv) {
   Options options;
   if (!ParseOptions(argc, argv, &options)) return 2;
@@ -374,7 +874,79 @@ int Main(int argc, char** argv) {
     if (channel == nullptr) return 1;
     profiles = pv1::ProfilesService::NewStub(channel);
   }
+  std::shared_ptr<grpc::Channel> matcher_channel;
+  std::unique_ptr<mv1::MatcherService::Stub> matcher;
+  if (!options.matcher.empty()) {
+    matcher_channel = Connect(options.matcher);
+    if (matcher_channel == nullptr) return 1;
+    matcher = mv1::MatcherService::NewStub(matcher_channel);
+  }
+
+  // The generated economy: loaded when --scale is given; its young people
+  // are who RankPathways is asked about.
+  std::unique_ptr<const taxonomy::Taxonomy> skills;
+  std::unique_ptr<const taxonomy::Geography> places;
+  std::unique_ptr<EconomyGenerator> economy;
+  if (!options.scale.empty() || matcher != nullptr) {
+    auto loaded_taxonomy = taxonomy::Taxonomy::Load(options.data_dir);
+    auto loaded_geography = taxonomy::Geography::Load(options.data_dir);
+    if (!loaded_taxonomy.ok() || !loaded_geography.ok()) {
+      std::cerr << "cannot load reference data from " << options.data_dir << ": "
+                << (loaded_taxonomy.ok() ? loaded_geography.status() : loaded_taxonomy.status())
+                << "\n";
+      return 2;
+    }
+    skills = *std::move(loaded_taxonomy);
+    places = *std::move(loaded_geography);
+    generator::EconomyOptions economy_options = generator::EconomyOptions::For(
+        *generator::ParseScale(options.scale.empty() ? "demo" : options.scale), options.seed);
+    // Dated from today, so courses start and roles close in the future.
+    absl::CivilDay today = absl::ToCivilDay(absl::Now(), absl::UTCTimeZone());
+    economy_options.today.set_year(static_cast<int>(today.year()));
+    economy_options.today.set_month(today.month());
+    economy_options.today.set_day(today.day());
+    auto created = EconomyGenerator::Create(skills.get(), places.get(), economy_options);
+    if (!created.ok()) {
+      std::cerr << "cannot generate the economy: " << created.status() << "\n";
+      return 2;
+    }
+    economy = *std::move(created);
+  }
+  if (options.load) {
+    auto started = Clock::now();
+    if (!LoadEconomy(*economy, options.token, *training, *demand)) return 1;
+    std::fprintf(stderr, "loaded the %s economy in %.0f s\n", options.scale.c_str(),
+                 std::chrono::duration<double>(Clock::now() - started).count());
+  }
   if (!CreateFixtures(options.token, *training, demand.get(), profiles.get())) return 1;
+
+  std::vector<mv1::RankPathwaysRequest> queries;
+  if (matcher != nullptr) {
+    for (int i = 0; i < options.profile_pool; ++i) {
+      queries.push_back(RankRequest(economy->Profile(i)));
+    }
+    int64_t roles = options.scale.empty() ? 0 : economy->options().roles;
+    int64_t courses = options.scale.empty() ? 0 : economy->options().courses;
+    auto started = Clock::now();
+    if (!AwaitMatcher(matcher_channel, *matcher, options.token, queries.front(), roles, courses,
+                      options.ready_timeout)) {
+      return 1;
+    }
+    std::fprintf(stderr, "the matcher's index holds the economy (waited %.0f s)\n",
+                 std::chrono::duration<double>(Clock::now() - started).count());
+  }
+  if (options.load_only) return 0;
+  if (options.update_latency) {
+    std::vector<std::string> course_pool;
+    if (options.scale.empty()) {
+      course_pool.push_back(kLoadCourse);
+    } else {
+      for (int i = 0; i < std::min(100, economy->options().courses); ++i) {
+        course_pool.push_back(economy->Course(i).name());
+      }
+    }
+    return MeasureUpdateLatency(options, *training, *matcher, course_pool, queries);
+  }
 
   const std::string& token = options.token;
   std::atomic<int64_t> sequence{0};
@@ -432,6 +1004,23 @@ int Main(int argc, char** argv) {
             });
   }
 
+  std::atomic<int64_t> pathways_returned{0};
+  if (matcher != nullptr) {
+    issuers["rank_pathways"] = MakeIssue<mv1::RankPathwaysRequest, mv1::RankPathwaysResponse>(
+        token,
+        [&](auto* request) {
+          *request = queries[static_cast<size_t>(sequence.fetch_add(1)) % queries.size()];
+        },
+        [&](auto* context, auto* request, auto* response, auto done) {
+          matcher->async()->RankPathways(context, request, response,
+                                         [&pathways_returned, response, done](grpc::Status status) {
+                                           if (status.ok())
+                                             pathways_returned.fetch_add(response->pathways_size());
+                                           done(status);
+                                         });
+        });
+  }
+
   std::vector<Result> results;
   for (const std::string& name : options.calls) {
     auto it = issuers.find(name);
@@ -453,6 +1042,10 @@ int Main(int argc, char** argv) {
                 result.p50_us, result.p99_us, static_cast<long long>(result.ok),
                 static_cast<long long>(result.failed),
                 health_qps > 0 ? absl::StrFormat("%.3f", result.qps / health_qps).c_str() : "-");
+    if (result.call == "rank_pathways" && result.ok > 0) {
+      std::fprintf(stderr, "rank_pathways: %.1f pathways an answer on average\n",
+                   static_cast<double>(pathways_returned.load()) / static_cast<double>(result.ok));
+    }
     if (result.failed > 0) {
       std::fprintf(stderr, "%s: %lld calls failed, first: %s\n", result.call.c_str(),
                    static_cast<long long>(result.failed), result.first_error.c_str());

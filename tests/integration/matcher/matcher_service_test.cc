@@ -2,6 +2,7 @@
 // real Redis, the matcher following their change feeds over real channels,
 // and advisers asking for pathways.
 #include <gtest/gtest.h>
+#include <prometheus/metric_family.h>
 
 #include <chrono>
 #include <functional>
@@ -302,6 +303,51 @@ TEST_F(MatcherServiceTest, FollowsTheFeedsAsRolesAndCoursesChange) {
   tv1::DeleteResponse deleted;
   ASSERT_TRUE(training_stub_->DeleteCourse(As(admin_).get(), remove, &deleted).ok());
   EXPECT_TRUE(eventually([&](const auto& response) { return response.pathways_size() == 0; }));
+}
+
+TEST_F(MatcherServiceTest, AnswersNameTheLastCourseChangeTheyInclude) {
+  // The training service's own feed says which revision the change got.
+  auto watch_context = As(admin_);
+  watch_context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  auto watch = training_stub_->WatchCourses(watch_context.get(), tv1::WatchCoursesRequest());
+  watch->WaitForInitialMetadata();
+  CreateCourse("wiring", kRepairWiring, 8, 0);
+  tv1::CourseChange change;
+  ASSERT_TRUE(watch->Read(&change));
+  CancelWatch(watch_context.get(), watch.get());
+
+  // The first answer that includes the course names its change, though no
+  // later change has followed it.
+  mv1::RankPathwaysResponse response;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < deadline) {
+    response.Clear();
+    ASSERT_TRUE(Rank(adviser_, "profiles/p-consented", &response).ok());
+    if (response.index_revision().course_count() == 2) break;
+    std::this_thread::yield();
+  }
+  ASSERT_EQ(response.index_revision().course_count(), 2);
+  EXPECT_EQ(response.index_revision().courses().token(), change.revision().token());
+
+  // And the time it took is in the apply-lag histogram.
+  auto applied_courses = [&]() -> uint64_t {
+    for (const prometheus::MetricFamily& family :
+         matcher_->host().metrics().registry()->Collect()) {
+      if (family.name != "matcher_feed_apply_lag_seconds") continue;
+      for (const prometheus::ClientMetric& metric : family.metric) {
+        for (const prometheus::ClientMetric::Label& label : metric.label) {
+          if (label.name == "feed" && label.value == "courses") {
+            return metric.histogram.sample_count;
+          }
+        }
+      }
+    }
+    return 0;
+  };
+  while (applied_courses() == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::yield();
+  }
+  EXPECT_EQ(applied_courses(), 1u);
 }
 
 }  // namespace
