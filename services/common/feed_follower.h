@@ -19,9 +19,10 @@
 #include <thread>
 #include <vector>
 
-#include "absl/strings/numbers.h"
+#include "absl/time/time.h"
 #include "pathways/common/v1/common.pb.h"
 #include "services/common/log.h"
+#include "services/common/resource_store.h"
 
 namespace pathways {
 
@@ -40,11 +41,14 @@ class FeedFollower {
   using OpenWatch = std::function<std::unique_ptr<grpc::ClientReaderInterface<Change>>(
       grpc::ClientContext*, const std::string& revision)>;
   // Where changes go. `reset` comes before a full listing, so the copy can
-  // drop everything it held.
+  // drop everything it held. `upsert` and `remove` get the change's revision
+  // (empty for what a listing brings: its revision is known only once it is
+  // complete, and the watch then starts from it), so a copy can record its
+  // position together with the change.
   struct Sink {
     std::function<void()> reset;
-    std::function<void(Resource)> upsert;
-    std::function<void(const std::string& name)> remove;
+    std::function<void(Resource, const std::string& revision)> upsert;
+    std::function<void(const std::string& name, const std::string& revision)> remove;
   };
   // Adds credentials to each call's context (the deadline is set here).
   using PrepareContext = std::function<void(grpc::ClientContext*)>;
@@ -129,7 +133,7 @@ class FeedFollower {
       if (!status.ok()) return status;
       if (first) *revision = page.revision;
       first = false;
-      for (Resource& item : page.items) sink_.upsert(std::move(item));
+      for (Resource& item : page.items) sink_.upsert(std::move(item), std::string());
       token = page.next_page_token;
     } while (!token.empty());
     return grpc::Status::OK;
@@ -148,9 +152,9 @@ class FeedFollower {
     Change change;
     while (reader->Read(&change)) {
       if (change.type() == common::v1::CHANGE_TYPE_DELETED) {
-        sink_.remove(change.name());
+        sink_.remove(change.name(), change.revision().token());
       } else {
-        sink_.upsert(std::move(*(change.*resource_of_)()));
+        sink_.upsert(std::move(*(change.*resource_of_)()), change.revision().token());
       }
       RecordApplied(change.revision().token());
       progressed_ = true;
@@ -161,13 +165,8 @@ class FeedFollower {
   }
 
   void RecordApplied(const std::string& revision) {
-    // Stream ids start with the write's time in milliseconds.
-    int64_t written_ms = 0;
-    if (absl::SimpleAtoi(revision.substr(0, revision.find('-')), &written_ms)) {
-      int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                           std::chrono::system_clock::now().time_since_epoch())
-                           .count();
-      lag_ms_.store(now_ms - written_ms);
+    if (absl::Time written; RevisionWrittenAt(revision, &written)) {
+      lag_ms_.store(absl::ToInt64Milliseconds(absl::Now() - written));
     }
     std::lock_guard<std::mutex> lock(mutex_);
     revision_ = revision;

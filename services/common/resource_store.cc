@@ -123,6 +123,13 @@ bool ParseRevision(const std::string& revision, uint64_t* ms, uint64_t* seq) {
   return parts.size() == 2 && absl::SimpleAtoi(parts[0], ms) && absl::SimpleAtoi(parts[1], seq);
 }
 
+bool RevisionWrittenAt(const std::string& revision, absl::Time* written) {
+  uint64_t ms = 0, seq = 0;
+  if (!ParseRevision(revision, &ms, &seq)) return false;
+  *written = absl::FromUnixMillis(static_cast<int64_t>(ms));
+  return true;
+}
+
 absl::Status UnexpectedReply(absl::string_view what) {
   return absl::InternalError(absl::StrCat("unexpected reply from redis to ", what));
 }

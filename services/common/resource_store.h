@@ -17,6 +17,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "services/common/redis.h"
 
 namespace pathways {
@@ -106,6 +107,9 @@ absl::StatusOr<std::vector<ResourceChange>> ReadStreamChanges(RedisConnection& c
 
 // Splits a stream id ("ms-seq"); false when it is not one.
 bool ParseRevision(const std::string& revision, uint64_t* ms, uint64_t* seq);
+// When the change at stream id `revision` was written (ids start with the
+// write's time in milliseconds); false when it is not a stream id.
+bool RevisionWrittenAt(const std::string& revision, absl::Time* written);
 // True if stream id `a` sorts before `b` ("ms-seq" form).
 bool RevisionBefore(const std::string& a, const std::string& b);
 // INTERNAL: Redis answered `what` with a reply of the wrong shape.

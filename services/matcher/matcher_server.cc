@@ -8,7 +8,6 @@
 #include <set>
 
 #include "absl/functional/function_ref.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "pathways/demand/v1/demand_service.grpc.pb.h"
@@ -32,38 +31,6 @@ constexpr int kListPageSize = 1000;
 std::shared_ptr<grpc::Channel> Channel(const std::string& address) {
   return grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
 }
-
-// Stream ids ("ms-seq") start with the write's time in milliseconds since
-// the epoch; false for anything else.
-bool WrittenAt(const std::string& revision, absl::Time* written) {
-  int64_t ms = 0;
-  if (!absl::SimpleAtoi(revision.substr(0, revision.find('-')), &ms)) return false;
-  *written = absl::FromUnixMillis(ms);
-  return true;
-}
-
-// Passes a change stream through, noting the revision of each change read
-// before the follower hands the change to the sink, so the sink can record
-// the position together with the change it applies.
-template <typename Change>
-class RevisionTap final : public grpc::ClientReaderInterface<Change> {
- public:
-  RevisionTap(std::unique_ptr<grpc::ClientReaderInterface<Change>> reader, std::string* revision)
-      : reader_(std::move(reader)), revision_(revision) {}
-
-  bool Read(Change* change) override {
-    if (!reader_->Read(change)) return false;
-    *revision_ = change->revision().token();
-    return true;
-  }
-  bool NextMessageSize(uint32_t* size) override { return reader_->NextMessageSize(size); }
-  void WaitForInitialMetadata() override { reader_->WaitForInitialMetadata(); }
-  grpc::Status Finish() override { return reader_->Finish(); }
-
- private:
-  std::unique_ptr<grpc::ClientReaderInterface<Change>> reader_;
-  std::string* revision_;
-};
 
 // The index size and feed lag, as Prometheus metrics.
 struct IndexMetrics {
@@ -101,9 +68,6 @@ struct IndexMetrics {
 
 // Where one feed stands in the index. Touched only by its follower's thread.
 struct FeedPosition {
-  // The revision of the change being applied; empty while listing, when
-  // the feed's position is only known once the listing is complete.
-  std::string applying;
   void (MatchIndex::*set_revision)(std::string);
   void (LiveIndex::*clear)();
   prometheus::Gauge* lag;
@@ -120,10 +84,10 @@ struct MatcherParts {
         training(tv1::TrainingService::NewStub(Channel(host.config().training_addr))),
         demand(dv1::DemandService::NewStub(Channel(host.config().demand_addr))),
         metrics(*host.metrics().registry()),
-        course_position{"", &MatchIndex::set_courses_revision, &LiveIndex::ClearCourses,
+        course_position{&MatchIndex::set_courses_revision, &LiveIndex::ClearCourses,
                         &metrics.courses_lag, &metrics.courses_apply_lag},
-        role_position{"", &MatchIndex::set_roles_revision, &LiveIndex::ClearRoles,
-                      &metrics.roles_lag, &metrics.roles_apply_lag} {}
+        role_position{&MatchIndex::set_roles_revision, &LiveIndex::ClearRoles, &metrics.roles_lag,
+                      &metrics.roles_apply_lag} {}
 
   ~MatcherParts() {
     if (courses) courses->Stop();
@@ -190,23 +154,23 @@ struct MatcherParts {
           Resume(course_position, revision);
           tv1::WatchCoursesRequest request;
           request.mutable_start_revision()->set_token(revision);
-          return std::make_unique<RevisionTap<tv1::CourseChange>>(
-              training->WatchCourses(context, request), &course_position.applying);
+          return training->WatchCourses(context, request);
         },
         &tv1::CourseChange::mutable_course,
         CourseFeed::Sink{
             [this] { Reset(course_position); },
-            [this](tv1::Course course) {
+            [this](tv1::Course course, const std::string& revision) {
               EnsureProvider(course.name());
-              absl::Status applied = Apply(
-                  course_position, [&](MatchIndex& index) { return index.UpsertCourse(course); });
+              absl::Status applied = Apply(course_position, revision, [&](MatchIndex& index) {
+                return index.UpsertCourse(course);
+              });
               if (!applied.ok()) {
                 LogWarning("course left out of the index",
                            {{"course", course.name()}, {"error", std::string(applied.message())}});
               }
             },
-            [this](const std::string& name) {
-              Apply(course_position, [&](MatchIndex& index) {
+            [this](const std::string& name, const std::string& revision) {
+              Apply(course_position, revision, [&](MatchIndex& index) {
                 index.RemoveCourse(name);
                 return absl::OkStatus();
               }).IgnoreError();
@@ -230,41 +194,43 @@ struct MatcherParts {
           Resume(role_position, revision);
           dv1::WatchRolesRequest request;
           request.mutable_start_revision()->set_token(revision);
-          return std::make_unique<RevisionTap<dv1::RoleChange>>(
-              demand->WatchRoles(context, request), &role_position.applying);
+          return demand->WatchRoles(context, request);
         },
         &dv1::RoleChange::mutable_role,
-        RoleFeed::Sink{
-            [this] { Reset(role_position); },
-            [this](dv1::Role role) {
-              absl::Status applied =
-                  Apply(role_position, [&](MatchIndex& index) { return index.UpsertRole(role); });
-              if (!applied.ok()) {
-                LogWarning("role left out of the index",
-                           {{"role", role.name()}, {"error", std::string(applied.message())}});
-              }
-            },
-            [this](const std::string& name) {
-              Apply(role_position, [&](MatchIndex& index) {
-                index.RemoveRole(name);
-                return absl::OkStatus();
-              }).IgnoreError();
-            }},
+        RoleFeed::Sink{[this] { Reset(role_position); },
+                       [this](dv1::Role role, const std::string& revision) {
+                         absl::Status applied =
+                             Apply(role_position, revision,
+                                   [&](MatchIndex& index) { return index.UpsertRole(role); });
+                         if (!applied.ok()) {
+                           LogWarning(
+                               "role left out of the index",
+                               {{"role", role.name()}, {"error", std::string(applied.message())}});
+                         }
+                       },
+                       [this](const std::string& name, const std::string& revision) {
+                         Apply(role_position, revision, [&](MatchIndex& index) {
+                           index.RemoveRole(name);
+                           return absl::OkStatus();
+                         }).IgnoreError();
+                       }},
         [this](grpc::ClientContext* context) { Authorize(context); });
     courses->Start();
     roles->Start();
   }
 
   // Applies one change of a feed and, in the same write, the feed's
-  // position, so a query sees both or neither; then records the lag.
-  absl::Status Apply(FeedPosition& feed, absl::FunctionRef<absl::Status(MatchIndex&)> change) {
+  // position (the change's revision; none while listing), so a query sees
+  // both or neither; then records the lag.
+  absl::Status Apply(FeedPosition& feed, const std::string& revision,
+                     absl::FunctionRef<absl::Status(MatchIndex&)> change) {
     absl::Status status = index.Write([&](MatchIndex& index) {
       absl::Status applied = change(index);
-      if (!feed.applying.empty()) (index.*feed.set_revision)(feed.applying);
+      if (!revision.empty()) (index.*feed.set_revision)(revision);
       return applied;
     });
     absl::Time written;
-    if (!feed.applying.empty() && WrittenAt(feed.applying, &written)) {
+    if (RevisionWrittenAt(revision, &written)) {
       double lag = absl::ToDoubleSeconds(absl::Now() - written);
       feed.lag->Set(lag);
       feed.apply_lag->Observe(std::max(lag, 0.0));
@@ -275,7 +241,6 @@ struct MatcherParts {
 
   // Before a full listing: the index no longer holds the feed's position.
   void Reset(FeedPosition& feed) {
-    feed.applying.clear();
     index.Write([&](MatchIndex& index) { (index.*feed.set_revision)(""); });
     (index.*feed.clear)();
   }
@@ -283,7 +248,6 @@ struct MatcherParts {
   // The follower watches from `revision` once everything up to it has been
   // applied (a complete listing, or the last change of a dropped stream).
   void Resume(FeedPosition& feed, const std::string& revision) {
-    feed.applying.clear();
     index.Write([&](MatchIndex& index) { (index.*feed.set_revision)(revision); });
   }
 

@@ -17,10 +17,12 @@ class CourseCopy {
  public:
   FeedFollower<tv1::Course, tv1::CourseChange>::Sink Sink() {
     return {[this] { Change([&] { courses_.clear(); }); },
-            [this](tv1::Course course) {
+            [this](tv1::Course course, const std::string&) {
               Change([&] { courses_[course.name()] = std::move(course); });
             },
-            [this](const std::string& name) { Change([&] { courses_.erase(name); }); }};
+            [this](const std::string& name, const std::string&) {
+              Change([&] { courses_.erase(name); });
+            }};
   }
 
   // Waits (bounded) until `ready` holds for the copy; false on timeout.
