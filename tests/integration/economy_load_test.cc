@@ -27,12 +27,8 @@
 #include "pathways/demand/v1/demand_service.grpc.pb.h"
 #include "pathways/profiles/v1/profiles_service.grpc.pb.h"
 #include "pathways/training/v1/training_service.grpc.pb.h"
-#include "services/demand/demand_server.h"
-#include "services/profiles/profiles_server.h"
-#include "services/training/training_server.h"
 #include "tests/generator/economy_generator.h"
-#include "tests/testing/redis_server.h"
-#include "tests/testing/service_fixture.h"
+#include "tests/testing/data_services.h"
 
 extern char** environ;
 
@@ -117,35 +113,19 @@ class EconomyLoadTest : public ::testing::Test {
     const char* made = mkdtemp(pattern);
     ASSERT_NE(made, nullptr);
     dir_ = made;
-    redis_ = std::make_unique<RedisServer>();
-    training_ = std::make_unique<ServiceUnderTest>(
-        TestServerConfig("training", redis_->address()),
-        [](ServiceHost& host) { return training::MakeTrainingService(host); },
-        training::kTrainingServiceName);
-    demand_ = std::make_unique<ServiceUnderTest>(
-        TestServerConfig("demand", redis_->address()),
-        [](ServiceHost& host) {
-          absl::StatusOr<std::shared_ptr<grpc::Service>> service = demand::MakeDemandService(host);
-          if (!service.ok()) throw std::runtime_error(std::string(service.status().message()));
-          return *std::move(service);
-        },
-        demand::kDemandServiceName);
-    profiles_ = std::make_unique<ServiceUnderTest>(
-        TestServerConfig("profiles", redis_->address()),
-        [](ServiceHost& host) { return profiles::MakeProfilesService(host); },
-        profiles::kProfilesServiceName);
-    training_stub_ = tv1::TrainingService::NewStub(training_->NewChannel());
-    demand_stub_ = dv1::DemandService::NewStub(demand_->NewChannel());
-    profiles_stub_ = pv1::ProfilesService::NewStub(profiles_->NewChannel());
+    services_ = std::make_unique<DataServices>();
+    training_ = &services_->training();
+    demand_ = &services_->demand();
+    profiles_ = &services_->profiles();
+    training_stub_ = &services_->training_stub();
+    demand_stub_ = &services_->demand_stub();
+    profiles_stub_ = &services_->profiles_stub();
     admin_ = training_->Token(Role::kAdmin, "authority");
     adviser_ = training_->Token(Role::kAdviser, kLoaderOrganisation);
   }
 
   void TearDown() override {
-    profiles_.reset();
-    demand_.reset();
-    training_.reset();
-    redis_.reset();
+    services_.reset();
     std::error_code ignored;
     std::filesystem::remove_all(dir_, ignored);
   }
@@ -234,13 +214,13 @@ class EconomyLoadTest : public ::testing::Test {
   }
 
   std::filesystem::path dir_;
-  std::unique_ptr<RedisServer> redis_;
-  std::unique_ptr<ServiceUnderTest> training_;
-  std::unique_ptr<ServiceUnderTest> demand_;
-  std::unique_ptr<ServiceUnderTest> profiles_;
-  std::unique_ptr<tv1::TrainingService::Stub> training_stub_;
-  std::unique_ptr<dv1::DemandService::Stub> demand_stub_;
-  std::unique_ptr<pv1::ProfilesService::Stub> profiles_stub_;
+  std::unique_ptr<DataServices> services_;
+  ServiceUnderTest* training_ = nullptr;
+  ServiceUnderTest* demand_ = nullptr;
+  ServiceUnderTest* profiles_ = nullptr;
+  tv1::TrainingService::Stub* training_stub_ = nullptr;
+  dv1::DemandService::Stub* demand_stub_ = nullptr;
+  pv1::ProfilesService::Stub* profiles_stub_ = nullptr;
   std::string admin_;
   std::string adviser_;
 };

@@ -16,12 +16,8 @@
 #include "pathways/profiles/v1/profiles_service.grpc.pb.h"
 #include "pathways/training/v1/training_service.grpc.pb.h"
 #include "services/common/api_conventions.h"
-#include "services/demand/demand_server.h"
 #include "services/matcher/matcher_server.h"
-#include "services/profiles/profiles_server.h"
-#include "services/training/training_server.h"
-#include "tests/testing/redis_server.h"
-#include "tests/testing/service_fixture.h"
+#include "tests/testing/data_services.h"
 
 namespace pathways::testing {
 namespace {
@@ -43,26 +39,14 @@ constexpr char kRepairWiring[] =
 class MatcherServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    redis_ = std::make_unique<RedisServer>();
-    training_ = std::make_unique<ServiceUnderTest>(
-        TestServerConfig("training", redis_->address()),
-        [](ServiceHost& host) { return training::MakeTrainingService(host); },
-        training::kTrainingServiceName);
-    demand_ = std::make_unique<ServiceUnderTest>(
-        TestServerConfig("demand", redis_->address()),
-        [](ServiceHost& host) {
-          absl::StatusOr<std::shared_ptr<grpc::Service>> service = demand::MakeDemandService(host);
-          if (!service.ok()) throw std::runtime_error(std::string(service.status().message()));
-          return *std::move(service);
-        },
-        demand::kDemandServiceName);
-    profiles_ = std::make_unique<ServiceUnderTest>(
-        TestServerConfig("profiles", redis_->address()),
-        [](ServiceHost& host) { return profiles::MakeProfilesService(host); },
-        profiles::kProfilesServiceName);
-    training_stub_ = tv1::TrainingService::NewStub(training_->NewChannel());
-    demand_stub_ = dv1::DemandService::NewStub(demand_->NewChannel());
-    profiles_stub_ = pv1::ProfilesService::NewStub(profiles_->NewChannel());
+    services_ = std::make_unique<DataServices>();
+    redis_ = &services_->redis();
+    training_ = &services_->training();
+    demand_ = &services_->demand();
+    profiles_ = &services_->profiles();
+    training_stub_ = &services_->training_stub();
+    demand_stub_ = &services_->demand_stub();
+    profiles_stub_ = &services_->profiles_stub();
     admin_ = training_->Token(Role::kAdmin, "authority");
     adviser_ = training_->Token(Role::kAdviser, "bolton-careers");
     SeedEconomy();
@@ -71,10 +55,7 @@ class MatcherServiceTest : public ::testing::Test {
 
   void TearDown() override {
     matcher_.reset();
-    profiles_.reset();
-    demand_.reset();
-    training_.reset();
-    redis_.reset();
+    services_.reset();
   }
 
   void StartMatcher() {
@@ -219,11 +200,13 @@ class MatcherServiceTest : public ::testing::Test {
     return matcher_stub_->RankPathways(As(token).get(), request, response);
   }
 
-  std::unique_ptr<RedisServer> redis_;
-  std::unique_ptr<ServiceUnderTest> training_, demand_, profiles_, matcher_;
-  std::unique_ptr<tv1::TrainingService::Stub> training_stub_;
-  std::unique_ptr<dv1::DemandService::Stub> demand_stub_;
-  std::unique_ptr<pv1::ProfilesService::Stub> profiles_stub_;
+  std::unique_ptr<DataServices> services_;
+  RedisServer* redis_ = nullptr;
+  ServiceUnderTest *training_ = nullptr, *demand_ = nullptr, *profiles_ = nullptr;
+  std::unique_ptr<ServiceUnderTest> matcher_;
+  tv1::TrainingService::Stub* training_stub_ = nullptr;
+  dv1::DemandService::Stub* demand_stub_ = nullptr;
+  pv1::ProfilesService::Stub* profiles_stub_ = nullptr;
   std::unique_ptr<mv1::MatcherService::Stub> matcher_stub_;
   std::string admin_, adviser_;
 };
