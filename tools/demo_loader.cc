@@ -655,6 +655,19 @@ class Importer {
 // resource as first created; its create_time tells a fresh load from a
 // repeat (server and loader clocks are assumed to agree, which they do in a
 // local run; a skew only mislabels).
+absl::Status Refused(const std::string& what, const grpc::Status& status) {
+  return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                      absl::StrCat(what, " failed: ", Describe(status)));
+}
+
+// The id a create request gives its resource.
+const std::string& ResourceId(const training::CreateCourseRequest& request) {
+  return request.course_id();
+}
+const std::string& ResourceId(const demand::CreateRoleRequest& request) {
+  return request.role_id();
+}
+
 class LoaderBase {
  public:
   const std::atomic<int64_t>& retries() const { return retries_; }
@@ -694,6 +707,61 @@ class LoaderBase {
     return FromTimestamp(create_time) < started_;
   }
 
+  // Registers one provider or employer with `create(context, &resource)`,
+  // `method` naming the call; one that exists already is fine.
+  template <typename Resource, typename Create>
+  absl::StatusOr<Tally> Register(const std::string& name, const char* method,
+                                 const Create& create) {
+    Resource resource;
+    grpc::Status status = WithRetries(
+        kCallTimeout, [&](grpc::ClientContext* context) { return create(context, &resource); });
+    if (status.ok() && CreatedEarlier(resource.create_time())) {
+      Say(absl::StrCat(name, ": already there (registered ",
+                       UtcTime(FromTimestamp(resource.create_time())), ")"));
+      return Tally{0, 1};
+    }
+    if (status.ok()) {
+      Say(absl::StrCat(name, ": registered (", resource.display_name(), ", ",
+                       resource.location().outcode(), ")"));
+      return Tally{1, 0};
+    }
+    if (status.error_code() == grpc::StatusCode::ALREADY_EXISTS) {
+      Say(absl::StrCat(name, ": already there"));
+      return Tally{0, 1};
+    }
+    return Refused(absl::StrCat(name, ": ", method), status);
+  }
+
+  // Creates each item of a batch on its own, with `create(context, request,
+  // &resource)`; one that exists is left as it is. `kind` names the items
+  // ("course"), `collection` their part of a resource name ("courses").
+  template <typename Resource, typename Batch, typename Create>
+  absl::StatusOr<Tally> CreateEach(const Batch& batch, const char* kind, const char* collection,
+                                   const char* method, const Create& create) {
+    Tally tally;
+    for (auto request : batch.requests()) {
+      if (request.parent().empty()) request.set_parent(batch.parent());
+      if (request.request_id().empty()) request.set_request_id(ContentRequestId(kind, request));
+      Resource resource;
+      grpc::Status status = WithRetries(kCallTimeout, [&](grpc::ClientContext* context) {
+        return create(context, request, &resource);
+      });
+      if ((status.ok() && CreatedEarlier(resource.create_time())) ||
+          status.error_code() == grpc::StatusCode::ALREADY_EXISTS) {
+        ++tally.already_there;
+      } else if (status.ok()) {
+        ++tally.created;
+      } else {
+        return Refused(
+            absl::StrCat(request.parent(), "/", collection, "/", ResourceId(request), ": ", method),
+            status);
+      }
+    }
+    Say(absl::StrCat(batch.parent(), ": ", tally.created, " ", collection, " created, ",
+                     tally.already_there, " there already"));
+    return tally;
+  }
+
   // One line about one item on stdout, for small loads (--file and the like).
   void Say(const std::string& line) {
     if (!verbose_) return;
@@ -710,11 +778,6 @@ class LoaderBase {
   std::atomic<int64_t> retries_{0};
 };
 
-absl::Status Refused(const std::string& what, const grpc::Status& status) {
-  return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
-                      absl::StrCat(what, " failed: ", Describe(status)));
-}
-
 // ------------------------------------------------------------------ training
 
 class TrainingLoader : public LoaderBase {
@@ -730,26 +793,11 @@ class TrainingLoader : public LoaderBase {
     if (request.request_id().empty()) {
       request.set_request_id(ContentRequestId("provider", request));
     }
-    std::string name = absl::StrCat("providers/", request.provider_id());
-    training::Provider provider;
-    grpc::Status status = WithRetries(kCallTimeout, [&](grpc::ClientContext* context) {
-      return stub_->CreateProvider(context, request, &provider);
-    });
-    if (status.ok() && CreatedEarlier(provider.create_time())) {
-      Say(absl::StrCat(name, ": already there (registered ",
-                       UtcTime(FromTimestamp(provider.create_time())), ")"));
-      return Tally{0, 1};
-    }
-    if (status.ok()) {
-      Say(absl::StrCat(name, ": registered (", provider.display_name(), ", ",
-                       provider.location().outcode(), ")"));
-      return Tally{1, 0};
-    }
-    if (status.error_code() == grpc::StatusCode::ALREADY_EXISTS) {
-      Say(absl::StrCat(name, ": already there"));
-      return Tally{0, 1};
-    }
-    return Refused(absl::StrCat(name, ": CreateProvider"), status);
+    return Register<training::Provider>(
+        absl::StrCat("providers/", request.provider_id()), "CreateProvider",
+        [&](grpc::ClientContext* context, training::Provider* provider) {
+          return stub_->CreateProvider(context, request, provider);
+        });
   }
 
   // Publishes a catalogue in one all-or-nothing batch.
@@ -780,37 +828,12 @@ class TrainingLoader : public LoaderBase {
       // this provider): the rest go one by one.
       Say(absl::StrCat(request.parent(), ": some courses are there already (",
                        status.error_message(), "); publishing the others one by one"));
-      return OneByOne(request);
+      return CreateEach<training::Course>(
+          request, "course", "courses", "CreateCourse",
+          [&](grpc::ClientContext* context, const training::CreateCourseRequest& one,
+              training::Course* course) { return stub_->CreateCourse(context, one, course); });
     }
     return Refused(absl::StrCat(request.parent(), ": BatchCreateCourses"), status);
-  }
-
-  // Creates each course of a batch on its own; one that exists is left as
-  // it is.
-  absl::StatusOr<Tally> OneByOne(const training::BatchCreateCoursesRequest& batch) {
-    Tally tally;
-    for (training::CreateCourseRequest request : batch.requests()) {
-      if (request.parent().empty()) request.set_parent(batch.parent());
-      if (request.request_id().empty()) {
-        request.set_request_id(ContentRequestId("course", request));
-      }
-      std::string name = absl::StrCat(request.parent(), "/courses/", request.course_id());
-      training::Course course;
-      grpc::Status status = WithRetries(kCallTimeout, [&](grpc::ClientContext* context) {
-        return stub_->CreateCourse(context, request, &course);
-      });
-      if ((status.ok() && CreatedEarlier(course.create_time())) ||
-          status.error_code() == grpc::StatusCode::ALREADY_EXISTS) {
-        ++tally.already_there;
-      } else if (status.ok()) {
-        ++tally.created;
-      } else {
-        return Refused(absl::StrCat(name, ": CreateCourse"), status);
-      }
-    }
-    Say(absl::StrCat(batch.parent(), ": ", tally.created, " courses published, ",
-                     tally.already_there, " there already"));
-    return tally;
   }
 
   // Checks that the service now serves every provider and course in the file.
@@ -868,26 +891,11 @@ class DemandLoader : public LoaderBase {
     if (request.request_id().empty()) {
       request.set_request_id(ContentRequestId("employer", request));
     }
-    std::string name = absl::StrCat("employers/", request.employer_id());
-    demand::Employer employer;
-    grpc::Status status = WithRetries(kCallTimeout, [&](grpc::ClientContext* context) {
-      return stub_->CreateEmployer(context, request, &employer);
-    });
-    if (status.ok() && CreatedEarlier(employer.create_time())) {
-      Say(absl::StrCat(name, ": already there (registered ",
-                       UtcTime(FromTimestamp(employer.create_time())), ")"));
-      return Tally{0, 1};
-    }
-    if (status.ok()) {
-      Say(absl::StrCat(name, ": registered (", employer.display_name(), ", ",
-                       employer.location().outcode(), ")"));
-      return Tally{1, 0};
-    }
-    if (status.error_code() == grpc::StatusCode::ALREADY_EXISTS) {
-      Say(absl::StrCat(name, ": already there"));
-      return Tally{0, 1};
-    }
-    return Refused(absl::StrCat(name, ": CreateEmployer"), status);
+    return Register<demand::Employer>(
+        absl::StrCat("employers/", request.employer_id()), "CreateEmployer",
+        [&](grpc::ClientContext* context, demand::Employer* employer) {
+          return stub_->CreateEmployer(context, request, employer);
+        });
   }
 
   // Registers an employer's roles in one all-or-nothing batch.
@@ -919,35 +927,12 @@ class DemandLoader : public LoaderBase {
       // employer's): the rest go one by one.
       Say(absl::StrCat(request.parent(), ": some roles are there already (", status.error_message(),
                        "); registering the others one by one"));
-      return OneByOne(request);
+      return CreateEach<demand::Role>(
+          request, "role", "roles", "CreateRole",
+          [&](grpc::ClientContext* context, const demand::CreateRoleRequest& one,
+              demand::Role* role) { return stub_->CreateRole(context, one, role); });
     }
     return Refused(absl::StrCat(request.parent(), ": BatchCreateRoles"), status);
-  }
-
-  // Creates each role of a batch on its own; one that exists is left as it
-  // is.
-  absl::StatusOr<Tally> OneByOne(const demand::BatchCreateRolesRequest& batch) {
-    Tally tally;
-    for (demand::CreateRoleRequest request : batch.requests()) {
-      if (request.parent().empty()) request.set_parent(batch.parent());
-      if (request.request_id().empty()) request.set_request_id(ContentRequestId("role", request));
-      std::string name = absl::StrCat(request.parent(), "/roles/", request.role_id());
-      demand::Role role;
-      grpc::Status status = WithRetries(kCallTimeout, [&](grpc::ClientContext* context) {
-        return stub_->CreateRole(context, request, &role);
-      });
-      if ((status.ok() && CreatedEarlier(role.create_time())) ||
-          status.error_code() == grpc::StatusCode::ALREADY_EXISTS) {
-        ++tally.already_there;
-      } else if (status.ok()) {
-        ++tally.created;
-      } else {
-        return Refused(absl::StrCat(name, ": CreateRole"), status);
-      }
-    }
-    Say(absl::StrCat(batch.parent(), ": ", tally.created, " roles registered, ",
-                     tally.already_there, " there already"));
-    return tally;
   }
 
   // Checks that the service now serves every employer and role in the file,
