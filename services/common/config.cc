@@ -1,8 +1,12 @@
 #include "services/common/config.h"
 
+#include <sched.h>
+
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
@@ -95,8 +99,15 @@ EnvLookup ProcessEnv() {
   };
 }
 
-absl::StatusOr<ServerConfig> LoadServerConfig(const std::string& service_name,
-                                              const EnvLookup& env) {
+int AvailableCpus() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 0) return CPU_COUNT(&set);
+  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
+absl::StatusOr<ServerConfig> LoadServerConfig(const std::string& service_name, const EnvLookup& env,
+                                              int default_worker_threads) {
   ServerConfig config;
   config.service_name = service_name;
   config.listen_host = StringVar(env, "GRPC_HOST", config.listen_host);
@@ -114,8 +125,9 @@ absl::StatusOr<ServerConfig> LoadServerConfig(const std::string& service_name,
   config.shutdown_grace = std::chrono::seconds(grace);
   ASSIGN_OR_RETURN(int drain, IntVar(env, "SHUTDOWN_DRAIN_SECONDS", 0, 0, 600));
   config.shutdown_drain = std::chrono::seconds(drain);
+  if (default_worker_threads <= 0) default_worker_threads = std::min(AvailableCpus(), 256);
   ASSIGN_OR_RETURN(config.worker_threads,
-                   IntVar(env, "WORKER_THREADS", config.worker_threads, 1, 256));
+                   IntVar(env, "WORKER_THREADS", default_worker_threads, 1, 256));
   ASSIGN_OR_RETURN(config.max_queued_work,
                    IntVar(env, "WORKER_QUEUE_LIMIT", config.max_queued_work, 1, 1000000));
   ASSIGN_OR_RETURN(config.max_watchers, IntVar(env, "MAX_WATCHERS", config.max_watchers, 0, 4096));

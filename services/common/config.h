@@ -64,9 +64,15 @@ struct ServerConfig {
 // bytes), by the rules every server uses; for tools that sign tokens too.
 absl::StatusOr<std::string> LoadAuthSecret(const EnvLookup& env);
 
+// CPUs this process may run on (its affinity mask), at least 1.
+int AvailableCpus();
+
 // Parses and validates the configuration; any bad value is an
-// InvalidArgument naming the variable.
-absl::StatusOr<ServerConfig> LoadServerConfig(const std::string& service_name,
-                                              const EnvLookup& env);
+// InvalidArgument naming the variable. `default_worker_threads` applies when
+// WORKER_THREADS is unset: 8 suits services that mostly wait on Redis; 0
+// means one per available CPU, for services whose calls are all computation
+// (more threads than CPUs would only stretch every call).
+absl::StatusOr<ServerConfig> LoadServerConfig(const std::string& service_name, const EnvLookup& env,
+                                              int default_worker_threads = 8);
 
 }  // namespace pathways

@@ -47,9 +47,10 @@ void ServiceHost::Shutdown() {
 }
 
 int RunServiceMain(const std::string& service_name, const std::string& grpc_service_name,
-                   const ServiceFactory& make_service) {
+                   const ServiceFactory& make_service, int default_worker_threads) {
   BlockShutdownSignals();
-  absl::StatusOr<ServerConfig> config = LoadServerConfig(service_name, ProcessEnv());
+  absl::StatusOr<ServerConfig> config =
+      LoadServerConfig(service_name, ProcessEnv(), default_worker_threads);
   if (!config.ok()) {
     LogError("bad configuration", {{"error", std::string(config.status().message())}});
     return 2;

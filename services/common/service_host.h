@@ -65,8 +65,9 @@ class ServiceHost {
 // The whole of a service's main(): reads the environment, builds the host,
 // lets `make_service` add the service, serves until SIGTERM/SIGINT, and
 // returns the exit code (0 after a clean stop, 2 on bad configuration).
+// `default_worker_threads` is LoadServerConfig's.
 using ServiceFactory = std::function<absl::StatusOr<std::shared_ptr<grpc::Service>>(ServiceHost&)>;
 int RunServiceMain(const std::string& service_name, const std::string& grpc_service_name,
-                   const ServiceFactory& make_service);
+                   const ServiceFactory& make_service, int default_worker_threads = 8);
 
 }  // namespace pathways

@@ -67,6 +67,19 @@ TEST(LoadServerConfigTest, DefaultsWhenOnlyTheSecretIsSet) {
   EXPECT_EQ(config->tls_key_file, "");
 }
 
+TEST(LoadServerConfigTest, WorkerThreadsDefaultToTheServicesChoice) {
+  absl::StatusOr<ServerConfig> waits = LoadServerConfig("x", EnvWith({}), 8);
+  ASSERT_TRUE(waits.ok()) << waits.status();
+  EXPECT_EQ(waits->worker_threads, 8);
+  absl::StatusOr<ServerConfig> computes = LoadServerConfig("x", EnvWith({}), 0);
+  ASSERT_TRUE(computes.ok()) << computes.status();
+  EXPECT_EQ(computes->worker_threads, AvailableCpus());
+  EXPECT_GE(AvailableCpus(), 1);
+  absl::StatusOr<ServerConfig> set = LoadServerConfig("x", EnvWith({{"WORKER_THREADS", "3"}}), 0);
+  ASSERT_TRUE(set.ok()) << set.status();
+  EXPECT_EQ(set->worker_threads, 3);
+}
+
 TEST(LoadServerConfigTest, EmptyValuesCountAsUnset) {
   absl::StatusOr<ServerConfig> config = LoadServerConfig(
       "training", EnvWith({{"GRPC_PORT", ""}, {"REDIS_ADDR", ""}, {"LOG_LEVEL", ""}}));
