@@ -449,9 +449,27 @@ absl::Status DemandCatalogue::GetDemandSummary(const Principal&,
   ASSIGN_OR_RETURN(SummaryQuery query, summarizer_->ParseQuery(request));
   RETURN_IF_ERROR(PageSize(request.page_size()).status());
   absl::Time now = clock_();
+  const common::v1::Date today = UkDate(now);
+  v1::GetDemandSummaryRequest unpaged = request;
+  unpaged.clear_page_size();
+  unpaged.clear_page_token();
+  const std::string key = absl::StrCat(unpaged.SerializeAsString(), "@", today.year(), "-",
+                                       today.month(), "-", today.day());
   std::vector<v1::DemandRow> rows;
-  RETURN_IF_ERROR(projection_->Read(
-      [&](const RoleFactsByName& roles) { rows = summarizer_->Rows(roles, query, UkDate(now)); }));
+  RETURN_IF_ERROR(projection_->Read([&](const RoleFactsByName& roles, uint64_t version) {
+    {
+      std::lock_guard<std::mutex> lock(summaries_mutex_);
+      auto cached = summaries_.find(key);
+      if (cached != summaries_.end() && cached->second.version == version) {
+        rows = cached->second.rows;
+        return;
+      }
+    }
+    rows = summarizer_->Rows(roles, query, today);
+    std::lock_guard<std::mutex> lock(summaries_mutex_);
+    if (summaries_.size() >= kCachedSummaries) summaries_.clear();
+    summaries_[key] = CachedRows{version, rows};
+  }));
   RETURN_IF_ERROR(DemandSummarizer::Page(rows, request, response));
   *response->mutable_as_of() = ToTimestamp(now);
   return absl::OkStatus();

@@ -16,9 +16,11 @@
 #pragma once
 
 #include <functional>
+#include <mutex>
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -100,6 +102,18 @@ class DemandCatalogue {
   const DemandSummarizer* summarizer_;
   RoleProjection* projection_;
   Clock clock_;
+
+  // Rows of recent summaries, by request (without paging) and day, with the
+  // version of the role facts they came from: a dashboard asking again, or
+  // paging through, before any role changes costs a lookup instead of a pass
+  // over every role.
+  struct CachedRows {
+    uint64_t version = 0;
+    std::vector<v1::DemandRow> rows;
+  };
+  static constexpr size_t kCachedSummaries = 64;
+  std::mutex summaries_mutex_;
+  absl::flat_hash_map<std::string, CachedRows> summaries_;
 };
 
 }  // namespace pathways::demand

@@ -17,12 +17,13 @@ constexpr std::chrono::milliseconds kReadBlock{1};
 
 }  // namespace
 
-absl::Status RoleProjection::Read(absl::FunctionRef<void(const RoleFactsByName&)> read) {
+absl::Status RoleProjection::Read(
+    absl::FunctionRef<void(const RoleFactsByName&, uint64_t version)> read) {
   ASSIGN_OR_RETURN(std::string target, roles_->CurrentRevision());
   {
     std::shared_lock<std::shared_mutex> lock(mutex_);
     if (loaded_ && revision_ == target) {
-      read(facts_);
+      read(facts_, version_);
       return absl::OkStatus();
     }
   }
@@ -40,7 +41,7 @@ absl::Status RoleProjection::Read(absl::FunctionRef<void(const RoleFactsByName&)
     if (caught_up.code() == absl::StatusCode::kOutOfRange) caught_up = Reload();
     RETURN_IF_ERROR(caught_up);
   }
-  read(facts_);
+  read(facts_, version_);
   return absl::OkStatus();
 }
 
@@ -66,6 +67,7 @@ absl::Status RoleProjection::CatchUp(const std::string& target) {
 absl::Status RoleProjection::Reload() {
   loaded_ = false;
   facts_.clear();
+  ++version_;
   ASSIGN_OR_RETURN(revision_, roles_->CurrentRevision());
   // Pages are read at different moments; replaying every change from before
   // the first up to the last page's revision leaves each role as it was at
@@ -95,6 +97,7 @@ absl::Status RoleProjection::Reload() {
 }
 
 absl::Status RoleProjection::Apply(const ResourceChange& change) {
+  ++version_;
   if (change.kind == ChangeKind::kDeleted) {
     facts_.erase(change.name);
     return absl::OkStatus();

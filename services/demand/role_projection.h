@@ -27,9 +27,10 @@ class RoleProjection {
       : roles_(roles), summarizer_(summarizer) {}
 
   // Brings the facts up to date with every change stored before the call,
-  // then runs `read` on them (under a lock: keep it short and do not call
-  // back in). UNAVAILABLE when Redis is.
-  absl::Status Read(absl::FunctionRef<void(const RoleFactsByName&)> read);
+  // then runs `read` on them and their version, which changes whenever they
+  // do (under a lock: keep it short and do not call back in). UNAVAILABLE
+  // when Redis is.
+  absl::Status Read(absl::FunctionRef<void(const RoleFactsByName&, uint64_t version)> read);
 
  private:
   // The rest run with `mutex_` held exclusively.
@@ -49,6 +50,7 @@ class RoleProjection {
   // The feed position the facts reflect.
   std::string revision_;
   RoleFactsByName facts_;
+  uint64_t version_ = 0;  // Moves on every change to facts_.
 };
 
 }  // namespace pathways::demand

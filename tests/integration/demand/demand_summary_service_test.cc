@@ -77,6 +77,39 @@ TEST_F(DemandSummaryServiceTest, FourEmployersAreSuppressedAndFiveAreShown) {
   EXPECT_EQ(summary.rows(0).openings(), 0);
 }
 
+// Summaries are kept until a role changes: asking again, or asking
+// something else in between, gives what a fresh pass would.
+TEST_F(DemandSummaryServiceTest, RepeatedAndInterleavedSummariesAgree) {
+  AddEmployers("employer-", 5, MakeRole());
+  const dv1::GetDemandSummaryRequest by_occupation =
+      Request(dv1::GROUP_BY_OCCUPATION, dv1::HORIZON_ONE_YEAR);
+  const dv1::GetDemandSummaryRequest by_skill = Request(dv1::GROUP_BY_SKILL, dv1::HORIZON_NOW);
+  const dv1::GetDemandSummaryResponse first = Summary(by_occupation);
+  const dv1::GetDemandSummaryResponse skills = Summary(by_skill);
+  const dv1::GetDemandSummaryResponse again = Summary(by_occupation);
+  ASSERT_EQ(first.rows_size(), 1);
+  EXPECT_EQ(first.rows(0).openings(), 5 * 5);
+  ASSERT_GT(skills.rows_size(), 0);
+  EXPECT_NE(skills.rows(0).key(), kElectrician);  // Keyed by skill, not the cached occupation rows.
+  EXPECT_EQ(skills.rows(0).openings(), 5 * 2);
+  ASSERT_EQ(again.rows_size(), 1);
+  EXPECT_EQ(again.rows(0).openings(), first.rows(0).openings());
+  EXPECT_EQ(again.rows(0).employer_count(), first.rows(0).employer_count());
+
+  // Paging through a summary reads the same rows page after page.
+  dv1::GetDemandSummaryRequest paged = by_skill;
+  paged.set_page_size(1);
+  int seen = 0;
+  do {
+    dv1::GetDemandSummaryResponse page = Summary(paged);
+    ASSERT_EQ(page.rows_size(), 1);
+    EXPECT_EQ(page.rows(0).key(), skills.rows(seen).key());
+    ++seen;
+    paged.set_page_token(page.next_page_token());
+  } while (!paged.page_token().empty() && seen < skills.rows_size());
+  EXPECT_EQ(seen, skills.rows_size());
+}
+
 TEST_F(DemandSummaryServiceTest, HorizonSumsThePeriodsUpToIt) {
   dv1::Role role = MakeRole();
   role.mutable_openings()->set_now(1);
