@@ -455,7 +455,7 @@ absl::Status DemandCatalogue::GetDemandSummary(const Principal&,
   unpaged.clear_page_token();
   const std::string key = absl::StrCat(unpaged.SerializeAsString(), "@", today.year(), "-",
                                        today.month(), "-", today.day());
-  std::vector<v1::DemandRow> rows;
+  std::shared_ptr<const std::vector<v1::DemandRow>> rows;
   RETURN_IF_ERROR(projection_->Read([&](const RoleFactsByName& roles, uint64_t version) {
     {
       std::lock_guard<std::mutex> lock(summaries_mutex_);
@@ -465,12 +465,13 @@ absl::Status DemandCatalogue::GetDemandSummary(const Principal&,
         return;
       }
     }
-    rows = summarizer_->Rows(roles, query, today);
+    rows =
+        std::make_shared<const std::vector<v1::DemandRow>>(summarizer_->Rows(roles, query, today));
     std::lock_guard<std::mutex> lock(summaries_mutex_);
     if (summaries_.size() >= kCachedSummaries) summaries_.clear();
     summaries_[key] = CachedRows{version, rows};
   }));
-  RETURN_IF_ERROR(DemandSummarizer::Page(rows, request, response));
+  RETURN_IF_ERROR(DemandSummarizer::Page(*rows, request, response));
   *response->mutable_as_of() = ToTimestamp(now);
   return absl::OkStatus();
 }

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -109,7 +110,7 @@ class DemandCatalogue {
   // over every role.
   struct CachedRows {
     uint64_t version = 0;
-    std::vector<v1::DemandRow> rows;
+    std::shared_ptr<const std::vector<v1::DemandRow>> rows;
   };
   static constexpr size_t kCachedSummaries = 64;
   std::mutex summaries_mutex_;
