@@ -118,26 +118,20 @@ std::string WithoutProfileId(const std::string& line) {
   return end == std::string::npos ? line : line.substr(0, at) + line.substr(end + 2);
 }
 
-class EconomyLoadTest : public ::testing::Test {
+class EconomyLoadTest : public DataServicesTest {
  protected:
   void SetUp() override {
+    DataServicesTest::SetUp();
     char pattern[] = "/tmp/pathways-economy-XXXXXX";
     const char* made = mkdtemp(pattern);
     ASSERT_NE(made, nullptr);
     dir_ = made;
-    services_ = std::make_unique<DataServices>();
-    training_ = &services_->training();
-    demand_ = &services_->demand();
-    profiles_ = &services_->profiles();
-    training_stub_ = &services_->training_stub();
-    demand_stub_ = &services_->demand_stub();
-    profiles_stub_ = &services_->profiles_stub();
     admin_ = training_->Token(Role::kAdmin, "authority");
     adviser_ = training_->Token(Role::kAdviser, kLoaderOrganisation);
   }
 
   void TearDown() override {
-    services_.reset();
+    DataServicesTest::TearDown();
     std::error_code ignored;
     std::filesystem::remove_all(dir_, ignored);
   }
@@ -226,13 +220,6 @@ class EconomyLoadTest : public ::testing::Test {
   }
 
   std::filesystem::path dir_;
-  std::unique_ptr<DataServices> services_;
-  ServiceUnderTest* training_ = nullptr;
-  ServiceUnderTest* demand_ = nullptr;
-  ServiceUnderTest* profiles_ = nullptr;
-  tv1::TrainingService::Stub* training_stub_ = nullptr;
-  dv1::DemandService::Stub* demand_stub_ = nullptr;
-  pv1::ProfilesService::Stub* profiles_stub_ = nullptr;
   std::string admin_;
   std::string adviser_;
 };

@@ -4,6 +4,8 @@
 // the training, demand and profiles libraries to use it.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -61,6 +63,32 @@ class DataServices {
   std::unique_ptr<training::v1::TrainingService::Stub> training_stub_;
   std::unique_ptr<demand::v1::DemandService::Stub> demand_stub_;
   std::unique_ptr<profiles::v1::ProfilesService::Stub> profiles_stub_;
+};
+
+// A fixture with DataServices started afresh for each test, under short
+// names. Subclasses that override SetUp or TearDown call these first.
+class DataServicesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    services_ = std::make_unique<DataServices>();
+    redis_ = &services_->redis();
+    training_ = &services_->training();
+    demand_ = &services_->demand();
+    profiles_ = &services_->profiles();
+    training_stub_ = &services_->training_stub();
+    demand_stub_ = &services_->demand_stub();
+    profiles_stub_ = &services_->profiles_stub();
+  }
+  void TearDown() override { services_.reset(); }
+
+  std::unique_ptr<DataServices> services_;
+  RedisServer* redis_ = nullptr;
+  ServiceUnderTest* training_ = nullptr;
+  ServiceUnderTest* demand_ = nullptr;
+  ServiceUnderTest* profiles_ = nullptr;
+  training::v1::TrainingService::Stub* training_stub_ = nullptr;
+  demand::v1::DemandService::Stub* demand_stub_ = nullptr;
+  profiles::v1::ProfilesService::Stub* profiles_stub_ = nullptr;
 };
 
 }  // namespace pathways::testing

@@ -36,17 +36,10 @@ constexpr char kInstallHeatPump[] =
 constexpr char kRepairWiring[] =
     "http://data.europa.eu/esco/skill/af1c7b89-679b-4fae-b67c-ed05c669719c";
 
-class MatcherServiceTest : public ::testing::Test {
+class MatcherServiceTest : public DataServicesTest {
  protected:
   void SetUp() override {
-    services_ = std::make_unique<DataServices>();
-    redis_ = &services_->redis();
-    training_ = &services_->training();
-    demand_ = &services_->demand();
-    profiles_ = &services_->profiles();
-    training_stub_ = &services_->training_stub();
-    demand_stub_ = &services_->demand_stub();
-    profiles_stub_ = &services_->profiles_stub();
+    DataServicesTest::SetUp();
     admin_ = training_->Token(Role::kAdmin, "authority");
     adviser_ = training_->Token(Role::kAdviser, "bolton-careers");
     SeedEconomy();
@@ -55,7 +48,7 @@ class MatcherServiceTest : public ::testing::Test {
 
   void TearDown() override {
     matcher_.reset();
-    services_.reset();
+    DataServicesTest::TearDown();
   }
 
   void StartMatcher() {
@@ -200,13 +193,7 @@ class MatcherServiceTest : public ::testing::Test {
     return matcher_stub_->RankPathways(As(token).get(), request, response);
   }
 
-  std::unique_ptr<DataServices> services_;
-  RedisServer* redis_ = nullptr;
-  ServiceUnderTest *training_ = nullptr, *demand_ = nullptr, *profiles_ = nullptr;
   std::unique_ptr<ServiceUnderTest> matcher_;
-  tv1::TrainingService::Stub* training_stub_ = nullptr;
-  dv1::DemandService::Stub* demand_stub_ = nullptr;
-  pv1::ProfilesService::Stub* profiles_stub_ = nullptr;
   std::unique_ptr<mv1::MatcherService::Stub> matcher_stub_;
   std::string admin_, adviser_;
 };
