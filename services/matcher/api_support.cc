@@ -3,21 +3,17 @@
 #include <memory>
 #include <utility>
 
-#include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "google/protobuf/io/coded_stream.h"
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "services/common/api_conventions.h"
 #include "services/taxonomy/absl_compat.h"
 
 namespace pathways::matcher {
 namespace {
 
 using taxonomy::internal::StrCat;
-using taxonomy::internal::ToAbsl;
-
-constexpr char kTokenVersion[] = "m1";
 
 }  // namespace
 
@@ -35,7 +31,11 @@ absl::StatusOr<ResolvedQuery> ResolveQuery(const MatchIndex& index, const Policy
   return ResolvedQuery{*std::move(policy), *std::move(person), *std::move(limits)};
 }
 
-uint64_t RequestFingerprint(const google::protobuf::Message& request) {
+namespace {
+
+// The request with its page_token cleared, serialised deterministically
+// (the same in every replica and release): what a page token is tied to.
+std::string RequestQuery(const google::protobuf::Message& request) {
   std::unique_ptr<google::protobuf::Message> copy(request.New());
   copy->CopyFrom(request);
   if (const google::protobuf::FieldDescriptor* token =
@@ -49,31 +49,28 @@ uint64_t RequestFingerprint(const google::protobuf::Message& request) {
     coded.SetSerializationDeterministic(true);
     copy->SerializeToCodedStream(&coded);
   }
-  // FNV-1a.
-  uint64_t hash = 1469598103934665603ull;
-  for (unsigned char c : bytes) {
-    hash ^= c;
-    hash *= 1099511628211ull;
-  }
-  return hash;
+  return bytes;
 }
 
-std::string EncodePageToken(uint64_t fingerprint, int offset) {
-  return absl::WebSafeBase64Escape(StrCat(kTokenVersion, ":", fingerprint, ":", offset));
-}
+}  // namespace
 
-absl::StatusOr<int> DecodePageToken(std::string_view token, uint64_t fingerprint) {
-  std::string raw;
-  auto bad = [] { return absl::InvalidArgumentError("page_token is not valid for this request"); };
-  if (!absl::WebSafeBase64Unescape(ToAbsl(token), &raw)) return bad();
-  std::vector<std::string> parts = absl::StrSplit(raw, ':');
-  uint64_t print = 0;
+absl::StatusOr<int> PageOffset(const google::protobuf::Message& request) {
+  const google::protobuf::FieldDescriptor* field =
+      request.GetDescriptor()->FindFieldByName("page_token");
+  const std::string token =
+      field == nullptr ? std::string() : request.GetReflection()->GetString(request, field);
+  if (token.empty()) return 0;
+  absl::StatusOr<std::string> position = pathways::DecodePageToken(token, RequestQuery(request));
+  if (!position.ok()) return position.status();
   int offset = 0;
-  if (parts.size() != 3 || parts[0] != kTokenVersion || !absl::SimpleAtoi(parts[1], &print) ||
-      !absl::SimpleAtoi(parts[2], &offset) || print != fingerprint || offset < 0) {
-    return bad();
+  if (!absl::SimpleAtoi(*position, &offset) || offset < 0) {
+    return absl::InvalidArgumentError("page_token is not a token this service issued");
   }
   return offset;
+}
+
+std::string NextPageToken(const google::protobuf::Message& request, int offset) {
+  return pathways::EncodePageToken(RequestQuery(request), StrCat(offset));
 }
 
 void FillIndexRevision(const MatchIndex& index, v1::IndexRevision* revision) {

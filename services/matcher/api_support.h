@@ -32,14 +32,15 @@ absl::StatusOr<ResolvedQuery> ResolveQuery(const MatchIndex& index, const Policy
                                            const v1::PathwayFilters& filters,
                                            const v1::Weights& weights, Day today);
 
-// A stable fingerprint of a request with its page_token cleared (the same
-// in every replica and release, unlike absl::Hash).
-uint64_t RequestFingerprint(const google::protobuf::Message& request);
-// Opaque token for resuming at `offset`.
-std::string EncodePageToken(uint64_t fingerprint, int offset);
-// The offset in a token; INVALID_ARGUMENT (naming "page_token") if it is
-// malformed or was issued for a different request.
-absl::StatusOr<int> DecodePageToken(std::string_view token, uint64_t fingerprint);
+// Answers computed whole and served a page at a time carry the shared page
+// token (api_conventions.h) with the offset of the next page as its
+// position, tied to the request's other fields.
+// The offset `request`'s page_token resumes at (0 without one);
+// INVALID_ARGUMENT naming page_token if it is malformed or was issued for a
+// different request.
+absl::StatusOr<int> PageOffset(const google::protobuf::Message& request);
+// The token for resuming `request` at `offset`.
+std::string NextPageToken(const google::protobuf::Message& request, int offset);
 
 void FillIndexRevision(const MatchIndex& index, v1::IndexRevision* revision);
 

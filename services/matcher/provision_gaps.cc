@@ -117,13 +117,8 @@ absl::Status GetProvisionGaps(const MatchIndex& index, const v1::GetProvisionGap
   }
   absl::StatusOr<int> page_size = CountOrDefault("page_size", request.page_size(), 50, 1000);
   if (!page_size.ok()) return page_size.status();
-  const uint64_t fingerprint = RequestFingerprint(request);
-  int offset = 0;
-  if (!request.page_token().empty()) {
-    absl::StatusOr<int> decoded = DecodePageToken(request.page_token(), fingerprint);
-    if (!decoded.ok()) return decoded.status();
-    offset = *decoded;
-  }
+  absl::StatusOr<int> offset = PageOffset(request);
+  if (!offset.ok()) return offset.status();
   absl::StatusOr<AreaFilter> area = AreaFilter::Make(index, request.area());
   if (!area.ok()) return area.status();
   const taxonomy::Taxonomy& tax = index.taxonomy();
@@ -303,10 +298,10 @@ absl::Status GetProvisionGaps(const MatchIndex& index, const v1::GetProvisionGap
   for (v1::ProvisionGap& gap : suppressed) shown.push_back(std::move(gap));
 
   response->Clear();
-  const int end = std::min<int>(static_cast<int>(shown.size()), offset + *page_size);
-  for (int i = offset; i < end; ++i) *response->add_rows() = std::move(shown[i]);
+  const int end = std::min<int>(static_cast<int>(shown.size()), *offset + *page_size);
+  for (int i = *offset; i < end; ++i) *response->add_rows() = std::move(shown[i]);
   if (end < static_cast<int>(shown.size())) {
-    response->set_next_page_token(EncodePageToken(fingerprint, end));
+    response->set_next_page_token(NextPageToken(request, end));
   }
   FillIndexRevision(index, response->mutable_index_revision());
   return absl::OkStatus();

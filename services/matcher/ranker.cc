@@ -599,13 +599,8 @@ absl::Status RankPathways(const MatchIndex& index, const Policy& base,
   if (!per_occupation.ok()) return per_occupation.status();
   absl::StatusOr<int> page_size = CountOrDefault("page_size", request.page_size(), *top_k, 50);
   if (!page_size.ok()) return page_size.status();
-  const uint64_t fingerprint = RequestFingerprint(request);
-  int offset = 0;
-  if (!request.page_token().empty()) {
-    absl::StatusOr<int> decoded = DecodePageToken(request.page_token(), fingerprint);
-    if (!decoded.ok()) return decoded.status();
-    offset = *decoded;
-  }
+  absl::StatusOr<int> offset = PageOffset(request);
+  if (!offset.ok()) return offset.status();
   absl::StatusOr<ResolvedQuery> resolved = ResolveQuery(
       index, base, profile, request.has_inline_profile() ? "inline_profile" : "profile",
       request.filters(), request.weights(), today);
@@ -618,14 +613,14 @@ absl::Status RankPathways(const MatchIndex& index, const Policy& base,
   std::vector<RankedPathway> ranked = RankRoles(query, scorer, *top_k, *per_occupation, stats);
 
   response->Clear();
-  const int end = std::min<int>(static_cast<int>(ranked.size()), offset + *page_size);
-  for (int i = offset; i < end; ++i) {
+  const int end = std::min<int>(static_cast<int>(ranked.size()), *offset + *page_size);
+  for (int i = *offset; i < end; ++i) {
     v1::Pathway* pathway = response->add_pathways();
     scorer.FillPathway(ranked[i].plan, ranked[i].scored, pathway);
     pathway->set_rank(i + 1);
   }
   if (end < static_cast<int>(ranked.size())) {
-    response->set_next_page_token(EncodePageToken(fingerprint, end));
+    response->set_next_page_token(NextPageToken(request, end));
   }
   FillIndexRevision(index, response->mutable_index_revision());
   ToWeights(resolved->policy, response->mutable_effective_weights());
