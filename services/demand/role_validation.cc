@@ -8,6 +8,7 @@
 #include "absl/time/civil_time.h"
 #include "services/common/field_validation.h"
 #include "services/common/status_macros.h"
+#include "services/taxonomy/absl_compat.h"
 
 namespace pathways::demand {
 namespace {
@@ -51,7 +52,7 @@ std::string CollapseSpaces(absl::string_view text) {
 }
 
 std::string EmergingSkillKey(absl::string_view esco_group, absl::string_view label) {
-  return absl::StrCat(esco_group, "#", absl::AsciiStrToLower(CollapseSpaces(label)));
+  return absl::StrCat(esco_group, "#", taxonomy::FoldLabel(taxonomy::internal::ToStd(label)));
 }
 
 std::string RequiredSkillKey(const v1::RequiredSkill& skill) {

@@ -126,22 +126,6 @@ bool MatchIndex::SkillUnderGroup(SkillIndex skill, GroupIndex group) const {
   return std::binary_search(above.begin(), above.end(), group);
 }
 
-std::string MatchIndex::FoldLabel(std::string_view label) {
-  std::string out;
-  out.reserve(label.size());
-  bool space = false;
-  for (char c : label) {
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-      space = !out.empty();
-      continue;
-    }
-    if (space) out.push_back(' ');
-    space = false;
-    out.push_back(absl::ascii_tolower(static_cast<unsigned char>(c)));
-  }
-  return out;
-}
-
 std::optional<RoleId> MatchIndex::FindRole(std::string_view name) const {
   auto it = role_by_name_.find(std::string(name));
   if (it == role_by_name_.end()) return std::nullopt;
@@ -155,7 +139,7 @@ std::optional<CourseId> MatchIndex::FindCourse(std::string_view name) const {
 }
 
 std::optional<uint32_t> MatchIndex::FindEmerging(GroupIndex group, std::string_view label) const {
-  auto it = emerging_by_key_.find(StrCat(group, "#", FoldLabel(label)));
+  auto it = emerging_by_key_.find(StrCat(group, "#", taxonomy::FoldLabel(label)));
   if (it == emerging_by_key_.end()) return std::nullopt;
   return it->second;
 }
@@ -230,7 +214,7 @@ void MatchIndex::Release(std::vector<Named>& table, absl::flat_hash_map<std::str
 }
 
 uint32_t MatchIndex::InternEmerging(GroupIndex group, std::string_view label) {
-  std::string folded = FoldLabel(label);
+  std::string folded = taxonomy::FoldLabel(label);
   std::string key = StrCat(group, "#", folded);
   auto it = emerging_by_key_.find(key);
   uint32_t id;
@@ -309,7 +293,7 @@ absl::Status MatchIndex::UpsertRole(const demand::v1::Role& role) {
       if (!group.has_value()) {
         return Invalid(StrCat(field, ".esco_group"), "is not a known ESCO skill group");
       }
-      if (FoldLabel(required.emerging_label()).empty()) {
+      if (taxonomy::FoldLabel(required.emerging_label()).empty()) {
         return Invalid(StrCat(field, ".emerging_label"), "is required for an emerging skill");
       }
       p.emerging = true;

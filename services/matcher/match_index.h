@@ -268,8 +268,6 @@ class MatchIndex {
   const EmergingSkill& emerging(uint32_t id) const { return emerging_[id]; }
   size_t emerging_slots() const { return emerging_.size(); }
   std::optional<uint32_t> FindEmerging(GroupIndex group, std::string_view label) const;
-  // Lower-case, surrounding spaces dropped, runs of spaces collapsed.
-  static std::string FoldLabel(std::string_view label);
 
   // --- Hierarchy, precomputed from the taxonomy ---
 

@@ -79,7 +79,7 @@ absl::StatusOr<Person> ResolvePerson(const MatchIndex& index, const profiles::v1
       if (!group.has_value()) {
         return Invalid(StrCat(item, ".esco_group"), "is not an ESCO skill group");
       }
-      std::string folded = MatchIndex::FoldLabel(held.emerging_label());
+      std::string folded = taxonomy::FoldLabel(held.emerging_label());
       if (folded.empty()) return Invalid(StrCat(item, ".emerging_label"), "is required");
       emerging.push_back(HeldEmerging{*group, held.emerging_label(), std::move(folded),
                                       static_cast<uint8_t>(level)});
@@ -137,7 +137,7 @@ absl::StatusOr<Person> ResolvePerson(const MatchIndex& index, const profiles::v1
     }
   }
   for (const std::string& tag : given.tags()) {
-    std::string folded = MatchIndex::FoldLabel(tag);
+    std::string folded = taxonomy::FoldLabel(tag);
     if (!folded.empty()) in.tags.push_back(std::move(folded));
   }
   std::sort(in.occupations.begin(), in.occupations.end());

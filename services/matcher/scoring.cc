@@ -143,7 +143,7 @@ InterestFit Scorer::Interest(OccupationIndex occupation) const {
     }
   }
   if (fit.value < 0.8 && !in.tags.empty()) {
-    const std::string label = MatchIndex::FoldLabel(tax.OccupationLabel(occupation));
+    const std::string label = taxonomy::FoldLabel(tax.OccupationLabel(occupation));
     for (size_t t = 0; t < in.tags.size(); ++t) {
       if (absl::StrContains(label, in.tags[t])) {
         if (offer(0.8, InterestWhy::kTag)) fit.tag = static_cast<int>(t);

@@ -41,7 +41,7 @@ struct HeldSkill {
 struct HeldEmerging {
   GroupIndex group = 0;
   std::string label;   // As given.
-  std::string folded;  // MatchIndex::FoldLabel(label).
+  std::string folded;  // taxonomy::FoldLabel(label).
   uint8_t level = 0;
 };
 

@@ -33,21 +33,6 @@ absl::StatusOr<absl::Time> RequiredTime(absl::string_view field, bool present,
 
 // Lower case, surrounding spaces dropped, inner runs of whitespace as one
 // space: the form emerging labels and tags are compared in.
-std::string FoldLabel(absl::string_view label) {
-  std::string out;
-  bool space = false;
-  for (char c : label) {
-    if (absl::ascii_isspace(static_cast<unsigned char>(c))) {
-      space = !out.empty();
-      continue;
-    }
-    if (space) out.push_back(' ');
-    space = false;
-    out.push_back(absl::ascii_tolower(static_cast<unsigned char>(c)));
-  }
-  return out;
-}
-
 bool IsDigits(absl::string_view text) {
   if (text.empty()) return false;
   for (char c : text) {
@@ -75,7 +60,7 @@ int AgeOn(const common::v1::Date& birth, const common::v1::Date& day) {
 
 std::string SkillKey(const v1::ProfileSkill& skill) {
   if (!skill.skill().skill().empty()) return skill.skill().skill();
-  return absl::StrCat(skill.esco_group(), "|", FoldLabel(skill.emerging_label()));
+  return absl::StrCat(skill.esco_group(), "|", taxonomy::FoldLabel(skill.emerging_label()));
 }
 
 absl::Status CheckMatchingConsent(const v1::Profile& profile) {
@@ -118,7 +103,7 @@ absl::Status ProfileValidator::ValidateSkill(absl::string_view field,
     }
     RETURN_IF_ERROR(
         CheckText(f("emerging_label"), skill->emerging_label(), kMaxEmergingLabelCharacters, true));
-    if (FoldLabel(skill->emerging_label()).empty()) {
+    if (taxonomy::FoldLabel(skill->emerging_label()).empty()) {
       return Invalid(f("emerging_label"), "must not be blank");
     }
     if (skill->esco_group().empty()) {
@@ -169,7 +154,7 @@ absl::Status ProfileValidator::NormalizeSkillToRemove(absl::string_view field,
     }
     return absl::OkStatus();
   }
-  if (skill->esco_group().empty() || FoldLabel(skill->emerging_label()).empty()) {
+  if (skill->esco_group().empty() || taxonomy::FoldLabel(skill->emerging_label()).empty()) {
     return Invalid(absl::StrCat(field, ".skill.skill"),
                    "is required (or, for an emerging skill, emerging_label and esco_group)");
   }
@@ -234,8 +219,8 @@ absl::Status ProfileValidator::ValidateInterests(absl::string_view field,
   for (int i = 0; i < interests->tags_size(); ++i) {
     std::string item = f(absl::StrCat("tags[", i, "]"));
     RETURN_IF_ERROR(CheckText(item, interests->tags(i), kMaxTagCharacters, true));
-    if (FoldLabel(interests->tags(i)).empty()) return Invalid(item, "must not be blank");
-    if (!seen.insert(FoldLabel(interests->tags(i))).second) {
+    if (taxonomy::FoldLabel(interests->tags(i)).empty()) return Invalid(item, "must not be blank");
+    if (!seen.insert(taxonomy::FoldLabel(interests->tags(i))).second) {
       return Invalid(item, "repeats a tag listed earlier (tags are compared ignoring case)");
     }
   }
@@ -279,7 +264,7 @@ absl::Status ProfileValidator::ValidateConsent(absl::string_view field, const v1
   if (consent.given_by() == v1::CONSENT_GIVER_GUARDIAN) {
     RETURN_IF_ERROR(CheckText(f("guardian_relationship"), consent.guardian_relationship(),
                               kMaxGuardianRelationshipCharacters, true));
-    if (FoldLabel(consent.guardian_relationship()).empty()) {
+    if (taxonomy::FoldLabel(consent.guardian_relationship()).empty()) {
       return Invalid(f("guardian_relationship"), "must not be blank");
     }
   } else if (!consent.guardian_relationship().empty()) {

@@ -564,4 +564,20 @@ std::span<const SkillIndex> Taxonomy::OptionalSkills(OccupationIndex occupation)
   return occupation_skills_.Row(occupation).subspan(occupation_essential_count_[occupation]);
 }
 
+std::string FoldLabel(std::string_view label) {
+  std::string out;
+  out.reserve(label.size());
+  bool space = false;
+  for (char c : label) {
+    if (absl::ascii_isspace(static_cast<unsigned char>(c))) {
+      space = !out.empty();
+      continue;
+    }
+    if (space) out.push_back(' ');
+    space = false;
+    out.push_back(absl::ascii_tolower(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
 }  // namespace pathways::taxonomy

@@ -221,4 +221,8 @@ class Taxonomy {
   std::vector<uint32_t> occupation_essential_count_;
 };
 
+// A free-text label as every service compares it (emerging skills, interest
+// tags): lower case, runs of white space as one space, none at either end.
+std::string FoldLabel(std::string_view label);
+
 }  // namespace pathways::taxonomy

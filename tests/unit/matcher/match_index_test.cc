@@ -206,7 +206,7 @@ TEST(MatchIndexTest, SignaturesIgnoreOrderAndOptionalSkills) {
 }
 
 TEST(MatchIndexTest, FoldsEmergingLabels) {
-  EXPECT_EQ(MatchIndex::FoldLabel("  Heat  Pump\tCommissioning "), "heat pump commissioning");
+  EXPECT_EQ(taxonomy::FoldLabel("  Heat  Pump\tCommissioning "), "heat pump commissioning");
 }
 
 }  // namespace
