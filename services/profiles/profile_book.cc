@@ -9,7 +9,9 @@
 #include <map>
 #include <random>
 #include <set>
+#include <span>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -139,51 +141,104 @@ absl::StatusOr<v1::Profile> ProfileBook::ReadAuthorized(const Caller& caller,
 
 // ------------------------------------------------------------ create, read
 
-absl::Status ProfileBook::CreateProfile(const Caller& caller,
-                                        const v1::CreateProfileRequest& request,
-                                        v1::Profile* response) {
+absl::StatusOr<std::vector<v1::Profile>> ProfileBook::Create(
+    const Caller& caller, std::span<const v1::CreateProfileRequest* const> requests,
+    std::span<const std::string> fields, const std::string& request_id) {
   const Principal& principal = caller.principal;
   RETURN_IF_ERROR(RequireAdviserOrAdmin(principal));
   if (principal.organisation.empty()) {
     return absl::PermissionDeniedError(
         "creating a profile needs a token naming the organisation that will own it");
   }
-  RETURN_IF_ERROR(ValidateRequestId("request_id", request.request_id()));
-  std::string id = request.profile_id();
-  if (id.empty()) {
-    id = NewProfileId();
-  } else {
-    RETURN_IF_ERROR(ValidateId("profile_id", id));
+  RETURN_IF_ERROR(ValidateRequestId("request_id", request_id));
+  const absl::Time now = clock_();
+  std::vector<v1::Profile> profiles;
+  std::vector<NewProfile> stored;
+  absl::flat_hash_map<std::string, size_t> index_of;
+  for (size_t i = 0; i < requests.size(); ++i) {
+    const v1::CreateProfileRequest& request = *requests[i];
+    const std::string& field = fields[i];
+    std::string id = request.profile_id();
+    if (id.empty()) {
+      id = NewProfileId();
+    } else {
+      RETURN_IF_ERROR(ValidateId(absl::StrCat(field, "profile_id"), id));
+    }
+    v1::Profile profile = request.profile();
+    if (profile.adviser().empty()) profile.set_adviser(principal.subject);
+    if (!profile.has_retention_deadline()) {
+      *profile.mutable_retention_deadline() = ToTimestamp(now + default_retention_);
+    }
+    RETURN_IF_ERROR(
+        validator_->ValidateProfile(absl::StrCat(field, "profile"), &profile, now, true));
+    profile.set_name(ProfileName(id));
+    if (!index_of.emplace(profile.name(), i).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(field, "profile_id \"", id, "\" appears twice in the batch"));
+    }
+    profile.set_organisation(principal.organisation);
+    *profile.mutable_create_time() = ToTimestamp(now);
+    *profile.mutable_update_time() = ToTimestamp(now);
+    std::string etag = ResourceStore::NewEtag();
+    StoredResource encoded = EncodeResource(profile, etag);
+    stored.push_back(NewProfile{
+        StoredProfile{profile.name(), std::move(encoded.data), etag, principal.organisation},
+        FromTimestamp(profile.retention_deadline()),
+        Audit(caller, v1::AUDIT_ACTION_CREATE, profile.name(), "", now)});
+    profile.set_etag(std::move(etag));
+    profiles.push_back(std::move(profile));
   }
-  absl::Time now = clock_();
-  v1::Profile profile = request.profile();
-  if (profile.adviser().empty()) profile.set_adviser(principal.subject);
-  if (!profile.has_retention_deadline()) {
-    *profile.mutable_retention_deadline() = ToTimestamp(now + default_retention_);
+  absl::StatusOr<CreateOutcome> outcome =
+      store_->Create(stored, principal.organisation, request_id);
+  if (!outcome.ok() && outcome.status().code() == absl::StatusCode::kAlreadyExists) {
+    // Say which one: the message names the profile ("profiles/x already exists").
+    const absl::string_view message = outcome.status().message();
+    if (auto it = index_of.find(message.substr(0, message.find(' '))); it != index_of.end()) {
+      return absl::AlreadyExistsError(absl::StrCat(fields[it->second], "profile_id: ", message));
+    }
   }
-  RETURN_IF_ERROR(validator_->ValidateProfile("profile", &profile, now, true));
-  profile.set_name(ProfileName(id));
-  profile.set_organisation(principal.organisation);
-  *profile.mutable_create_time() = ToTimestamp(now);
-  *profile.mutable_update_time() = ToTimestamp(now);
-  std::string etag = ResourceStore::NewEtag();
-  StoredResource encoded = EncodeResource(profile, etag);
-  ASSIGN_OR_RETURN(
-      CreateOutcome outcome,
-      store_->Create(StoredProfile{profile.name(), encoded.data, etag, principal.organisation},
-                     FromTimestamp(profile.retention_deadline()), request.request_id(),
-                     Audit(caller, v1::AUDIT_ACTION_CREATE, profile.name(), "", now)));
-  if (!outcome.replayed_name.empty()) {
-    // A retry of a create that succeeded: answer as the first time, with
-    // the profile as it is now, and record that it was read.
-    ASSIGN_OR_RETURN(*response, ReadAuthorized(caller, outcome.replayed_name));
-    return store_
-        ->AppendAudit({Audit(caller, v1::AUDIT_ACTION_READ, outcome.replayed_name,
-                             "repeated create request", now)})
-        .status();
+  if (!outcome.ok()) return outcome.status();
+  if (outcome->replayed_names.empty()) return profiles;
+  // A retry of a create that succeeded: answer as the first time, with the
+  // profiles as they are now, and record that they were read.
+  profiles.clear();
+  std::vector<v1::AuditEvent> reads;
+  for (const std::string& name : outcome->replayed_names) {
+    ASSIGN_OR_RETURN(profiles.emplace_back(), ReadAuthorized(caller, name));
+    reads.push_back(Audit(caller, v1::AUDIT_ACTION_READ, name, "repeated create request", now));
   }
-  profile.set_etag(etag);
-  *response = std::move(profile);
+  RETURN_IF_ERROR(store_->AppendAudit(reads).status());
+  return profiles;
+}
+
+absl::Status ProfileBook::CreateProfile(const Caller& caller,
+                                        const v1::CreateProfileRequest& request,
+                                        v1::Profile* response) {
+  const v1::CreateProfileRequest* requests[] = {&request};
+  const std::string fields[] = {""};
+  ASSIGN_OR_RETURN(std::vector<v1::Profile> created,
+                   Create(caller, requests, fields, request.request_id()));
+  if (created.size() != 1) return absl::InternalError("create answered for another request");
+  *response = std::move(created[0]);
+  return absl::OkStatus();
+}
+
+absl::Status ProfileBook::BatchCreateProfiles(const Caller& caller,
+                                              const v1::BatchCreateProfilesRequest& request,
+                                              v1::BatchCreateProfilesResponse* response) {
+  if (request.requests_size() < 1 || request.requests_size() > kMaxBatchProfiles) {
+    return absl::InvalidArgumentError(absl::StrCat("requests must hold 1..", kMaxBatchProfiles,
+                                                   " profiles, got ", request.requests_size()));
+  }
+  std::vector<const v1::CreateProfileRequest*> requests;
+  std::vector<std::string> fields;
+  for (int i = 0; i < request.requests_size(); ++i) {
+    requests.push_back(&request.requests(i));
+    fields.push_back(absl::StrCat("requests[", i, "]."));
+  }
+  ASSIGN_OR_RETURN(std::vector<v1::Profile> created,
+                   Create(caller, requests, fields, request.request_id()));
+  for (v1::Profile& profile : created) *response->add_profiles() = std::move(profile);
   return absl::OkStatus();
 }
 

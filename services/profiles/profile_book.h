@@ -28,6 +28,7 @@
 #pragma once
 
 #include <functional>
+#include <span>
 #include <string>
 
 #include "absl/status/status.h"
@@ -47,6 +48,8 @@ inline constexpr char kClientMetadataKey[] = "x-pathways-client";
 // AuditEvent.actor and actor_role for the service's own actions.
 inline constexpr char kSystemActor[] = "system";
 // The authority's retention period when a profile sets no deadline.
+// The most profiles one BatchCreateProfiles may carry.
+inline constexpr int kMaxBatchProfiles = 500;
 inline constexpr absl::Duration kDefaultRetention = absl::Hours(24 * 730);
 
 // Who is calling, as far as the audit log needs to know.
@@ -65,6 +68,11 @@ class ProfileBook {
 
   absl::Status CreateProfile(const Caller& caller, const v1::CreateProfileRequest& request,
                              v1::Profile* response);
+  // All or none; a profile id taken (or repeated in the batch) is an error
+  // naming its place in `requests`.
+  absl::Status BatchCreateProfiles(const Caller& caller,
+                                   const v1::BatchCreateProfilesRequest& request,
+                                   v1::BatchCreateProfilesResponse* response);
   absl::Status GetProfile(const Caller& caller, const v1::GetProfileRequest& request,
                           v1::Profile* response);
   absl::Status ListProfiles(const Caller& caller, const v1::ListProfilesRequest& request,
@@ -100,6 +108,12 @@ class ProfileBook {
  private:
   using Mutation = std::function<absl::Status(v1::Profile* profile, absl::Time now)>;
 
+  // The profiles `requests` describe, validated (errors name `fields[i]`),
+  // stored at once under `request_id`; a repeat of the request id answers
+  // with the profiles the first call made, as they are now.
+  absl::StatusOr<std::vector<v1::Profile>> Create(
+      const Caller& caller, std::span<const v1::CreateProfileRequest* const> requests,
+      std::span<const std::string> fields, const std::string& request_id);
   // Reads a profile the caller may act on (see the file comment).
   absl::StatusOr<v1::Profile> ReadAuthorized(const Caller& caller, const std::string& name);
   // Applies `mutate` to the stored profile and writes it back if its etag is

@@ -57,27 +57,39 @@ end
 
 RedisScript Script(absl::string_view body) { return RedisScript(absl::StrCat(kLuaPrelude, body)); }
 
+// ARGV after the prelude: organisation, request id, then five arguments a
+// profile (name, pb, etag, retention deadline, audit event). The request
+// key remembers every name, one a line, so a repeat answers as the first.
 const RedisScript& CreateScript() {
   static const RedisScript script = Script(R"lua(
-local name, pb, etag, org, deadline, request, audit =
-  ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10], ARGV[11]
+local org, request = ARGV[5], ARGV[6]
+local first, width = 7, 5
 local request_key = ''
 if request ~= '' then
   request_key = P .. ':req:' .. org .. ':' .. request
   local previous = redis.call('GET', request_key)
   if previous then return {'REPLAY', previous} end
 end
-local key = P .. ':res:' .. name
-if redis.call('EXISTS', key) == 1 then
-  return redis.error_reply('ALREADY_EXISTS ' .. name .. ' already exists')
+for i = first, #ARGV, width do
+  if redis.call('EXISTS', P .. ':res:' .. ARGV[i]) == 1 then
+    return redis.error_reply('ALREADY_EXISTS ' .. ARGV[i] .. ' already exists')
+  end
 end
-redis.call('HSET', key, 'pb', pb, 'e', etag, 'org', org, 'rq', request_key)
-redis.call('ZADD', P .. ':idx:profiles', 0, name)
-redis.call('ZADD', P .. ':idx:profiles:org:' .. org, 0, name)
-redis.call('ZADD', P .. ':idx:retention', deadline, name)
-track_entry(name, add_change('t', 'C', 'n', name, 'pb', pb, 'e', etag))
-if request_key ~= '' then redis.call('SET', request_key, name, 'EX', 86400) end
-return {'CREATED', add_audit(name, audit)}
+local names, audits = {}, {'CREATED'}
+for i = first, #ARGV, width do
+  local name, pb, etag, deadline, audit = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
+  redis.call('HSET', P .. ':res:' .. name, 'pb', pb, 'e', etag, 'org', org, 'rq', request_key)
+  redis.call('ZADD', P .. ':idx:profiles', 0, name)
+  redis.call('ZADD', P .. ':idx:profiles:org:' .. org, 0, name)
+  redis.call('ZADD', P .. ':idx:retention', deadline, name)
+  track_entry(name, add_change('t', 'C', 'n', name, 'pb', pb, 'e', etag))
+  names[#names + 1] = name
+  audits[#audits + 1] = add_audit(name, audit)
+end
+if request_key ~= '' then
+  redis.call('SET', request_key, table.concat(names, '\n'), 'EX', 86400)
+end
+return audits
 )lua");
   return script;
 }
@@ -206,24 +218,31 @@ std::optional<std::string> ProfileStore::AuditStreamId(const std::string& audit_
   return id;
 }
 
-absl::StatusOr<CreateOutcome> ProfileStore::Create(const StoredProfile& item,
-                                                   absl::Time retention_deadline,
-                                                   const std::string& request_id,
-                                                   const v1::AuditEvent& audit) {
+absl::StatusOr<CreateOutcome> ProfileStore::Create(const std::vector<NewProfile>& profiles,
+                                                   const std::string& organisation,
+                                                   const std::string& request_id) {
   RedisArgs args = CommonArgs();
-  for (std::string arg : {item.name, item.data, item.etag, item.organisation,
-                          Seconds(retention_deadline), request_id, audit.SerializeAsString()}) {
-    args.push_back(std::move(arg));
+  args.push_back(organisation);
+  args.push_back(request_id);
+  for (const NewProfile& p : profiles) {
+    for (std::string arg : {p.item.name, p.item.data, p.item.etag, Seconds(p.retention_deadline),
+                            p.audit.SerializeAsString()}) {
+      args.push_back(std::move(arg));
+    }
   }
   ASSIGN_OR_RETURN(RedisReply reply, pool_->Eval(CreateScript(), {}, args));
-  if (reply.type != RedisReply::Type::kArray || reply.elements.size() != 2) {
+  if (reply.type != RedisReply::Type::kArray || reply.elements.empty()) {
     return UnexpectedReply("create");
   }
   CreateOutcome outcome;
-  if (reply.elements[0].str == "REPLAY") {
-    outcome.replayed_name = std::move(reply.elements[1].str);
+  if (reply.elements[0].str == "REPLAY" && reply.elements.size() == 2) {
+    outcome.replayed_names = absl::StrSplit(reply.elements[1].str, '\n');
+  } else if (reply.elements[0].str == "CREATED" && reply.elements.size() == profiles.size() + 1) {
+    for (size_t i = 1; i < reply.elements.size(); ++i) {
+      outcome.audit_events.push_back(AuditEventName(reply.elements[i].str));
+    }
   } else {
-    outcome.audit_event = AuditEventName(reply.elements[1].str);
+    return UnexpectedReply("create");
   }
   return outcome;
 }

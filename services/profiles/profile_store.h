@@ -68,12 +68,21 @@ struct StoredAuditEvent {
   v1::AuditEvent event;  // With its name set from the id.
 };
 
+// A profile to store, with its retention deadline and the audit event
+// recording its creation.
+struct NewProfile {
+  StoredProfile item;
+  absl::Time retention_deadline;
+  v1::AuditEvent audit;
+};
+
 // What Create did.
 struct CreateOutcome {
-  // Set when the request id was seen before: the name the first call made.
-  std::string replayed_name;
-  // The audit event recording the creation (empty on a replay).
-  std::string audit_event;
+  // Set when the request id was seen before: the names the first call made,
+  // in its order.
+  std::vector<std::string> replayed_names;
+  // The audit events recording the creations, in order (empty on a replay).
+  std::vector<std::string> audit_events;
 };
 
 // What Erase did.
@@ -87,12 +96,14 @@ class ProfileStore {
  public:
   ProfileStore(RedisPool* pool, StoreLimits limits = {});
 
-  // Stores a new profile owned by `item.organisation`, indexed under its
-  // retention deadline, with its change entry and `audit`, all at once.
-  // ALREADY_EXISTS if the name is taken. A repeated `request_id` (scoped by
-  // organisation) changes nothing and reports the name first created.
-  absl::StatusOr<CreateOutcome> Create(const StoredProfile& item, absl::Time retention_deadline,
-                                       const std::string& request_id, const v1::AuditEvent& audit);
+  // Stores new profiles owned by `organisation`, each indexed under its
+  // retention deadline, with its change entry and audit event, all at once:
+  // ALREADY_EXISTS, and nothing written, if one name is taken. A repeated
+  // `request_id` (scoped by organisation) changes nothing and reports the
+  // names first created.
+  absl::StatusOr<CreateOutcome> Create(const std::vector<NewProfile>& profiles,
+                                       const std::string& organisation,
+                                       const std::string& request_id);
   // NOT_FOUND when absent.
   absl::StatusOr<StoredProfile> Get(const std::string& name);
   // Replaces the profile if it still has `expected_etag` (ABORTED otherwise)

@@ -34,6 +34,12 @@ grpc::ServerUnaryReactor* ProfilesService::CreateProfile(grpc::CallbackServerCon
   PATHWAYS_UNARY(CreateProfile(caller, *request, response));
 }
 
+grpc::ServerUnaryReactor* ProfilesService::BatchCreateProfiles(
+    grpc::CallbackServerContext* context, const v1::BatchCreateProfilesRequest* request,
+    v1::BatchCreateProfilesResponse* response) {
+  PATHWAYS_UNARY(BatchCreateProfiles(caller, *request, response));
+}
+
 grpc::ServerUnaryReactor* ProfilesService::GetProfile(grpc::CallbackServerContext* context,
                                                       const v1::GetProfileRequest* request,
                                                       v1::Profile* response) {

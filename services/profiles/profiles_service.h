@@ -17,6 +17,9 @@ class ProfilesService final : public v1::ProfilesService::CallbackService {
   grpc::ServerUnaryReactor* CreateProfile(grpc::CallbackServerContext* context,
                                           const v1::CreateProfileRequest* request,
                                           v1::Profile* response) override;
+  grpc::ServerUnaryReactor* BatchCreateProfiles(grpc::CallbackServerContext* context,
+                                                const v1::BatchCreateProfilesRequest* request,
+                                                v1::BatchCreateProfilesResponse* response) override;
   grpc::ServerUnaryReactor* GetProfile(grpc::CallbackServerContext* context,
                                        const v1::GetProfileRequest* request,
                                        v1::Profile* response) override;
