@@ -13,9 +13,9 @@
 //
 // Either way the same requests go out the same way: providers, then courses
 // (BatchCreateCourses), employers, then roles (BatchCreateRoles), then
-// profiles (CreateProfile), each kind with up to --concurrency calls in
-// flight. With --matcher it then waits until a matcher service is ready and
-// has indexed what was loaded.
+// profiles (BatchCreateProfiles, 250 at a time), each kind with up to
+// --concurrency calls in flight. With --matcher it then waits until a matcher
+// service is ready and has indexed what was loaded.
 //
 // Re-running it is harmless: every create goes out with a request id derived
 // from its contents, so a repeat either replays the first result or finds the
@@ -91,6 +91,8 @@ constexpr char kOwnSubject[] = "pathways-load-demo";
 // demo's young people are advised by this (fictional) careers service.
 constexpr char kDemoOrganisation[] = "demo-careers-service";
 constexpr int kPageSize = 1000;
+// Profiles a BatchCreateProfiles carries (the service takes up to 500).
+constexpr int kProfilesPerBatch = 250;
 // How long the matcher may take, once it accepts connections, to list the
 // training and demand services and to apply what was just loaded.
 constexpr std::chrono::seconds kIndexTimeout{60};
@@ -477,6 +479,40 @@ class JsonLinesSource : public Source<Request> {
   int64_t line_number_ = 0;
 };
 
+// Consecutive requests of another source, up to `size` at a time, for a
+// batch call. Input that is not a valid request ends the batch before it,
+// so what came before it is still sent, and is reported on the next call.
+template <typename Request>
+class BatchingSource : public Source<std::vector<Sourced<Request>>> {
+ public:
+  BatchingSource(std::unique_ptr<Source<Request>> items, int size)
+      : items_(std::move(items)), size_(size) {}
+
+  absl::StatusOr<std::optional<Sourced<std::vector<Sourced<Request>>>>> Next() override {
+    if (!pending_.ok()) return pending_;
+    std::vector<Sourced<Request>> batch;
+    while (static_cast<int>(batch.size()) < size_) {
+      absl::StatusOr<std::optional<Sourced<Request>>> item = items_->Next();
+      if (!item.ok()) {
+        if (batch.empty()) return item.status();
+        pending_ = item.status();
+        break;
+      }
+      if (!item->has_value()) break;
+      batch.push_back(std::move(**item));
+    }
+    if (batch.empty()) return std::nullopt;
+    // Each item keeps its own place; the importer names a batch by none.
+    return Sourced<std::vector<Sourced<Request>>>{std::move(batch), ""};
+  }
+  int64_t total() const override { return (items_->total() + size_ - 1) / size_; }
+
+ private:
+  const std::unique_ptr<Source<Request>> items_;
+  const int size_;
+  absl::Status pending_;
+};
+
 // ------------------------------------------------------------------- imports
 
 // What sending one request did, counted in items: a batch counts its courses
@@ -545,7 +581,9 @@ class Importer {
         if (!tally.ok()) {
           std::lock_guard<std::mutex> lock(mu);
           RecordFailure(Failure::kRefused,
-                        absl::StrCat(item->where, ": ", tally.status().message()));
+                        item->where.empty()
+                            ? std::string(tally.status().message())
+                            : absl::StrCat(item->where, ": ", tally.status().message()));
           stop = true;
           return;
         }
@@ -1034,6 +1072,63 @@ class ProfilesLoader : public LoaderBase {
     return Refused(absl::StrCat(name, ": CreateProfile"), status);
   }
 
+  // Records consecutive profiles in one all-or-nothing batch. If the
+  // service refuses the batch because some are there already, or one is not
+  // valid, they go one by one: those there are counted as such, and the one
+  // at fault is named by its place in the file.
+  absl::StatusOr<Tally> PublishProfiles(
+      const Sourced<std::vector<Sourced<profiles::CreateProfileRequest>>>& item) {
+    const std::vector<Sourced<profiles::CreateProfileRequest>>& items = item.request;
+    profiles::BatchCreateProfilesRequest request;
+    for (const Sourced<profiles::CreateProfileRequest>& one : items) {
+      *request.add_requests() = one.request;
+      request.mutable_requests()->rbegin()->clear_request_id();
+    }
+    request.set_request_id(ContentRequestId("profiles", request));
+    profiles::BatchCreateProfilesResponse response;
+    grpc::Status status = WithRetries(kBatchTimeout, [&](grpc::ClientContext* context) {
+      return stub_->BatchCreateProfiles(context, request, &response);
+    });
+    if (status.ok()) {
+      absl::Time first = absl::InfiniteFuture();
+      for (const profiles::Profile& profile : response.profiles()) {
+        first = std::min(first, FromTimestamp(profile.create_time()));
+      }
+      if (response.profiles_size() > 0 && first < started_) {
+        Say(absl::StrCat(response.profiles_size(), " profiles already there (recorded ",
+                         UtcTime(first), ")"));
+        return Tally{0, response.profiles_size()};
+      }
+      for (const profiles::Profile& profile : response.profiles()) {
+        Say(absl::StrCat(profile.name(), ": recorded for ", profile.organisation(), " (home ",
+                         profile.home().outcode(), ", ", profile.skills_size(), " skills)"));
+      }
+      return Tally{response.profiles_size(), 0};
+    }
+    if (status.error_code() != grpc::StatusCode::ALREADY_EXISTS &&
+        status.error_code() != grpc::StatusCode::INVALID_ARGUMENT) {
+      return Refused(absl::StrCat(items.front().where,
+                                  items.size() > 1 ? absl::StrCat(" to ", items.back().where) : "",
+                                  ": BatchCreateProfiles"),
+                     status);
+    }
+    if (status.error_code() == grpc::StatusCode::ALREADY_EXISTS) {
+      Say(absl::StrCat("some profiles are there already (", status.error_message(),
+                       "); recording the others one by one"));
+    }
+    Tally tally;
+    for (const Sourced<profiles::CreateProfileRequest>& one : items) {
+      absl::StatusOr<Tally> done = CreateProfile(one);
+      if (!done.ok()) {
+        return absl::Status(done.status().code(),
+                            absl::StrCat(one.where, ": ", done.status().message()));
+      }
+      tally.created += done->created;
+      tally.already_there += done->already_there;
+    }
+    return tally;
+  }
+
   // Checks that the adviser's organisation now holds every profile in the
   // file. (Each listed profile is recorded in the service's audit log.)
   bool Verify(const profiles::ProfileFile& file) {
@@ -1267,7 +1362,7 @@ struct Sources {
   std::unique_ptr<Source<training::BatchCreateCoursesRequest>> courses;
   std::unique_ptr<Source<demand::CreateEmployerRequest>> employers;
   std::unique_ptr<Source<demand::BatchCreateRolesRequest>> roles;
-  std::unique_ptr<Source<profiles::CreateProfileRequest>> profiles;
+  std::unique_ptr<Source<std::vector<Sourced<profiles::CreateProfileRequest>>>> profiles;
 };
 
 // Ends a load that stopped: what stopped it, and the exit status.
@@ -1333,9 +1428,12 @@ int main(int argc, char** argv) {
   }
   if (!options.profiles.empty()) {
     if (economy) {
-      sources.profiles = OpenOrReport<profiles::CreateProfileRequest>(
-          options.economy_dir, kProfilesFile, CheckProfileRequest);
-      if (!sources.profiles) return 2;
+      std::unique_ptr<Source<profiles::CreateProfileRequest>> people_lines =
+          OpenOrReport<profiles::CreateProfileRequest>(options.economy_dir, kProfilesFile,
+                                                       CheckProfileRequest);
+      if (!people_lines) return 2;
+      sources.profiles = std::make_unique<BatchingSource<profiles::CreateProfileRequest>>(
+          std::move(people_lines), kProfilesPerBatch);
     } else {
       people = ReadOrReport<profiles::ProfileFile>(options.profile_file);
       if (!people) return 2;
@@ -1346,8 +1444,10 @@ int main(int argc, char** argv) {
           return 2;
         }
       }
-      sources.profiles = std::make_unique<ListSource<profiles::CreateProfileRequest>>(
-          options.profile_file, "profiles", people->profiles());
+      sources.profiles = std::make_unique<BatchingSource<profiles::CreateProfileRequest>>(
+          std::make_unique<ListSource<profiles::CreateProfileRequest>>(
+              options.profile_file, "profiles", people->profiles()),
+          kProfilesPerBatch);
     }
   }
 
@@ -1412,9 +1512,9 @@ int main(int argc, char** argv) {
     std::shared_ptr<grpc::Channel> channel = Connect(options.profiles, "profiles");
     if (!channel) return 1;
     ProfilesLoader loader(channel, adviser_token, started, verbose);
-    if (!importer.Run<profiles::CreateProfileRequest>(
-            "profiles", "calls", sources.profiles.get(),
-            [&](const auto& item) { return loader.CreateProfile(item); }, loader.retries())) {
+    if (!importer.Run<std::vector<Sourced<profiles::CreateProfileRequest>>>(
+            "profiles", "batches", sources.profiles.get(),
+            [&](const auto& item) { return loader.PublishProfiles(item); }, loader.retries())) {
       importer.PrintSummary(std::cout);
       return Stopped(importer);
     }

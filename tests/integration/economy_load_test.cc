@@ -296,6 +296,32 @@ TEST_F(EconomyLoadTest, ABatchThatIsPartlyThereIsCompletedItemByItem) {
   EXPECT_EQ(Courses(), courses);
 }
 
+// Profiles go 250 to a batch; a batch holding one recorded before is
+// completed one by one, and only the missing profiles are created.
+TEST_F(EconomyLoadTest, AProfileBatchThatIsPartlyThereIsCompletedItemByItem) {
+  const std::filesystem::path economy = dir_ / "economy";
+  ASSERT_NO_FATAL_FAILURE(Generate(economy));
+  const std::filesystem::path part = dir_ / "part";
+  std::filesystem::create_directories(part);
+  std::string first_profile;
+  {
+    std::ifstream in(economy / "profiles.requests.jsonl");
+    std::getline(in, first_profile);
+  }
+  std::ofstream(part / "profiles.requests.jsonl") << first_profile << "\n";
+
+  ToolRun first = Load({"--economy", part.string(), "--profiles", profiles_->target()});
+  ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
+  EXPECT_EQ(Profiles(), 1);
+
+  ToolRun all = Load({"--economy", economy.string(), "--profiles", profiles_->target()});
+  ASSERT_EQ(all.exit_code, 0) << all.out << all.err;
+  const int people = generator::EconomyOptions::For(generator::Scale::kDemo).profiles;
+  EXPECT_EQ(Summary(all.out)["profiles"], std::make_pair(int64_t{people - 1}, int64_t{1}))
+      << all.out;
+  EXPECT_EQ(Profiles(), people);
+}
+
 // Only what the given services take is read: a directory with just the
 // profiles loads into the profiles service alone.
 TEST_F(EconomyLoadTest, LoadsOnlyTheServicesGiven) {
