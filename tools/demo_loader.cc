@@ -722,11 +722,12 @@ class LoaderBase {
   }
 
   // Makes a call, `call(context)`, again (after a pause that doubles each
-  // time) while the service answers that it could not take it just then.
+  // time) while the service answers that it could not take it just then,
+  // saying so on stderr. `method` names the call ("CreateProvider").
   // Every create carries a request id, so a retry of one that did go through
   // replays its result.
   template <typename Call>
-  grpc::Status WithRetries(std::chrono::seconds timeout, const Call& call) {
+  grpc::Status WithRetries(const char* method, std::chrono::seconds timeout, const Call& call) {
     std::chrono::milliseconds backoff = kFirstBackoff;
     for (int attempt = 1;; ++attempt) {
       std::unique_ptr<grpc::ClientContext> context = NewContext(timeout);
@@ -736,6 +737,13 @@ class LoaderBase {
                        status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED;
       if (!transient || attempt == kMaxAttempts) return status;
       ++retries_;
+      // One write, so that lines from concurrent calls do not interleave.
+      std::cerr << absl::StrCat(
+                       "pathways-load-demo: ", method, ": ",
+                       absl::StatusCodeToString(static_cast<absl::StatusCode>(status.error_code())),
+                       " (", status.error_message(), "), retrying in ", backoff.count(),
+                       " ms (attempt ", attempt + 1, " of ", kMaxAttempts, ")\n")
+                << std::flush;
       std::this_thread::sleep_for(backoff);
       backoff *= 2;
     }
@@ -751,8 +759,9 @@ class LoaderBase {
   absl::StatusOr<Tally> Register(const std::string& name, const char* method,
                                  const Create& create) {
     Resource resource;
-    grpc::Status status = WithRetries(
-        kCallTimeout, [&](grpc::ClientContext* context) { return create(context, &resource); });
+    grpc::Status status = WithRetries(method, kCallTimeout, [&](grpc::ClientContext* context) {
+      return create(context, &resource);
+    });
     if (status.ok() && CreatedEarlier(resource.create_time())) {
       Say(absl::StrCat(name, ": already there (registered ",
                        UtcTime(FromTimestamp(resource.create_time())), ")"));
@@ -781,7 +790,7 @@ class LoaderBase {
       if (request.parent().empty()) request.set_parent(batch.parent());
       if (request.request_id().empty()) request.set_request_id(ContentRequestId(kind, request));
       Resource resource;
-      grpc::Status status = WithRetries(kCallTimeout, [&](grpc::ClientContext* context) {
+      grpc::Status status = WithRetries(method, kCallTimeout, [&](grpc::ClientContext* context) {
         return create(context, request, &resource);
       });
       if ((status.ok() && CreatedEarlier(resource.create_time())) ||
@@ -845,9 +854,10 @@ class TrainingLoader : public LoaderBase {
       request.set_request_id(ContentRequestId("catalogue", request));
     }
     training::BatchCreateCoursesResponse response;
-    grpc::Status status = WithRetries(kBatchTimeout, [&](grpc::ClientContext* context) {
-      return stub_->BatchCreateCourses(context, request, &response);
-    });
+    grpc::Status status =
+        WithRetries("BatchCreateCourses", kBatchTimeout, [&](grpc::ClientContext* context) {
+          return stub_->BatchCreateCourses(context, request, &response);
+        });
     if (status.ok()) {
       absl::Time first = absl::InfiniteFuture();
       for (const training::Course& course : response.courses()) {
@@ -941,9 +951,10 @@ class DemandLoader : public LoaderBase {
     demand::BatchCreateRolesRequest request = item.request;
     if (request.request_id().empty()) request.set_request_id(ContentRequestId("roles", request));
     demand::BatchCreateRolesResponse response;
-    grpc::Status status = WithRetries(kBatchTimeout, [&](grpc::ClientContext* context) {
-      return stub_->BatchCreateRoles(context, request, &response);
-    });
+    grpc::Status status =
+        WithRetries("BatchCreateRoles", kBatchTimeout, [&](grpc::ClientContext* context) {
+          return stub_->BatchCreateRoles(context, request, &response);
+        });
     if (status.ok()) {
       absl::Time first = absl::InfiniteFuture();
       int emerging = 0;
@@ -1052,9 +1063,10 @@ class ProfilesLoader : public LoaderBase {
     }
     std::string name = absl::StrCat("profiles/", request.profile_id());
     profiles::Profile profile;
-    grpc::Status status = WithRetries(kCallTimeout, [&](grpc::ClientContext* context) {
-      return stub_->CreateProfile(context, request, &profile);
-    });
+    grpc::Status status =
+        WithRetries("CreateProfile", kCallTimeout, [&](grpc::ClientContext* context) {
+          return stub_->CreateProfile(context, request, &profile);
+        });
     if (status.ok() && CreatedEarlier(profile.create_time())) {
       Say(absl::StrCat(name, ": already there (recorded ",
                        UtcTime(FromTimestamp(profile.create_time())), ")"));

@@ -2,19 +2,25 @@
 // writes the demo scale's requests, pathways-load-demo --economy sends them
 // to real training, demand and profiles services (real Redis, real gRPC over
 // loopback), the services then list exactly what the generator made, and a
-// second load changes nothing. Both tools run as the programs they are.
+// second load changes nothing, even when Redis went away during the first.
+// Both tools run as the programs they are.
 #include <fcntl.h>
 #include <google/protobuf/util/json_util.h>
 #include <gtest/gtest.h>
+#include <poll.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -58,6 +64,29 @@ std::string ReadWhole(const std::filesystem::path& path) {
   return text.str();
 }
 
+// Starts `args` (args[0] a path) with only `env` in its environment and
+// `actions` applied to its file descriptors; -1 if it cannot be started.
+pid_t Spawn(const std::vector<std::string>& args, const std::vector<std::string>& env,
+            const posix_spawn_file_actions_t* actions) {
+  std::vector<char*> argv;
+  for (const std::string& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
+  argv.push_back(nullptr);
+  std::vector<char*> envp;
+  for (const std::string& var : env) envp.push_back(const_cast<char*>(var.c_str()));
+  envp.push_back(nullptr);
+  pid_t pid = 0;
+  return posix_spawn(&pid, argv[0], actions, nullptr, argv.data(), envp.data()) == 0 ? pid : -1;
+}
+
+// Waits for `pid` to exit; its exit code, or 128 + the signal that ended it.
+int WaitForExit(pid_t pid) {
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) throw std::runtime_error("cannot wait for a tool");
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 // Runs `args` (args[0] a path) to completion with only `env` in its
 // environment, capturing its output in files under `dir`.
 ToolRun RunTool(const std::vector<std::string>& args, const std::vector<std::string>& env,
@@ -70,26 +99,107 @@ ToolRun RunTool(const std::vector<std::string>& args, const std::vector<std::str
                                    O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_path.c_str(),
                                    O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  std::vector<char*> argv;
-  for (const std::string& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
-  argv.push_back(nullptr);
-  std::vector<char*> envp;
-  for (const std::string& var : env) envp.push_back(const_cast<char*>(var.c_str()));
-  envp.push_back(nullptr);
-  pid_t pid = 0;
-  int spawned = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), envp.data());
+  pid_t pid = Spawn(args, env, &actions);
   posix_spawn_file_actions_destroy(&actions);
-  if (spawned != 0) throw std::runtime_error("cannot start " + args[0]);
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) throw std::runtime_error("cannot wait for " + args[0]);
-  }
+  if (pid < 0) throw std::runtime_error("cannot start " + args[0]);
   ToolRun run;
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  run.exit_code = WaitForExit(pid);
   run.out = ReadWhole(out_path);
   run.err = ReadWhole(err_path);
   return run;
 }
+
+// A tool running in the background, its stdout in a file under `dir` and its
+// stderr on a pipe, so that a test can act on what it says as it says it.
+class RunningTool {
+ public:
+  RunningTool(const std::vector<std::string>& args, const std::vector<std::string>& env,
+              const std::filesystem::path& dir)
+      : out_path_((dir / "running.out").string()) {
+    int fds[2];
+    if (pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("cannot make a pipe");
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_path_.c_str(),
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_adddup2(&actions, fds[1], STDERR_FILENO);
+    pid_ = Spawn(args, env, &actions);
+    posix_spawn_file_actions_destroy(&actions);
+    close(fds[1]);
+    err_fd_ = fds[0];
+    if (pid_ < 0) {
+      close(err_fd_);
+      throw std::runtime_error("cannot start " + args[0]);
+    }
+  }
+
+  // A tool still running when the test gives up is killed.
+  ~RunningTool() {
+    if (pid_ > 0) {
+      kill(pid_, SIGKILL);
+      WaitForExit(pid_);
+    }
+    if (err_fd_ >= 0) close(err_fd_);
+  }
+
+  RunningTool(const RunningTool&) = delete;
+  RunningTool& operator=(const RunningTool&) = delete;
+
+  // Reads stderr until a whole line holding `text` has come, and returns that
+  // line; nullopt if stderr ends or `deadline` passes first.
+  std::optional<std::string> AwaitErrLine(absl::string_view text,
+                                          std::chrono::steady_clock::time_point deadline) {
+    for (;;) {
+      for (absl::string_view line : absl::StrSplit(err_, '\n')) {
+        if (absl::StrContains(line, text) &&
+            line.data() + line.size() < err_.data() + err_.size()) {
+          return std::string(line);
+        }
+      }
+      if (!ReadErr(deadline)) return std::nullopt;
+    }
+  }
+
+  // Reads stderr to its end and waits for the tool to exit; a tool still
+  // running at `deadline` is killed.
+  ToolRun Finish(std::chrono::steady_clock::time_point deadline) {
+    while (ReadErr(deadline)) {
+    }
+    if (std::chrono::steady_clock::now() >= deadline) kill(pid_, SIGKILL);
+    ToolRun run;
+    run.exit_code = WaitForExit(pid_);
+    pid_ = -1;
+    run.out = ReadWhole(out_path_);
+    run.err = err_;
+    return run;
+  }
+
+  const std::string& err() const { return err_; }
+
+ private:
+  // Appends what stderr has to err_, waiting for it until `deadline`; false
+  // once stderr has ended or the deadline has passed.
+  bool ReadErr(std::chrono::steady_clock::time_point deadline) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return false;
+    pollfd ready{err_fd_, POLLIN, 0};
+    int polled = poll(&ready, 1, static_cast<int>(left.count()));
+    if (polled < 0) return errno == EINTR;
+    if (polled == 0) return false;
+    char buffer[4096];
+    ssize_t n = read(err_fd_, buffer, sizeof(buffer));
+    if (n < 0) return errno == EINTR;
+    if (n == 0) return false;
+    err_.append(buffer, static_cast<size_t>(n));
+    return true;
+  }
+
+  std::string out_path_;
+  pid_t pid_ = -1;
+  int err_fd_ = -1;
+  std::string err_;
+};
 
 // The loader's summary: per kind, {created, already there}, from lines like
 // "  courses       120 created,         0 already there, ...".
@@ -108,6 +218,14 @@ std::map<std::string, std::pair<int64_t, int64_t>> Summary(const std::string& ou
     }
   }
   return kinds;
+}
+
+// Copies the first `lines` lines of `from` to `to`.
+void CopyFirstLines(const std::filesystem::path& from, const std::filesystem::path& to, int lines) {
+  std::ifstream in(from);
+  std::ofstream out(to);
+  std::string line;
+  for (int i = 0; i < lines && std::getline(in, line); ++i) out << line << "\n";
 }
 
 // A profile request line without its "profileId" member.
@@ -156,6 +274,13 @@ class EconomyLoadTest : public DataServicesTest {
   ToolRun Load(std::vector<std::string> args) {
     args.insert(args.begin(), PATHWAYS_LOADER_BINARY);
     return RunTool(args, {absl::StrCat("AUTH_SECRET=", kTestSecret)}, dir_);
+  }
+
+  // Starts the loader as Load does, in the background.
+  std::unique_ptr<RunningTool> StartLoad(std::vector<std::string> args) {
+    args.insert(args.begin(), PATHWAYS_LOADER_BINARY);
+    return std::make_unique<RunningTool>(
+        args, std::vector<std::string>{absl::StrCat("AUTH_SECRET=", kTestSecret)}, dir_);
   }
 
   std::vector<std::string> AllServices(const std::filesystem::path& economy) const {
@@ -243,6 +368,82 @@ TEST_F(EconomyLoadTest, TheDemoScaleLoadsWholeAndLoadingAgainChangesNothing) {
   for (const auto& [kind, count] : counts) {
     EXPECT_EQ(summary[kind], std::make_pair(count, int64_t{0})) << kind << "\n" << first.out;
   }
+  EXPECT_EQ(Providers(), counts.at("providers"));
+  EXPECT_EQ(Courses(), counts.at("courses"));
+  EXPECT_EQ(Employers(), counts.at("employers"));
+  EXPECT_EQ(Roles(), counts.at("roles"));
+  EXPECT_EQ(Profiles(), counts.at("profiles"));
+
+  ToolRun again = Load(AllServices(economy));
+  ASSERT_EQ(again.exit_code, 0) << again.out << again.err;
+  summary = Summary(again.out);
+  for (const auto& [kind, count] : counts) {
+    EXPECT_EQ(summary[kind], std::make_pair(int64_t{0}, count)) << kind << "\n" << again.out;
+  }
+  EXPECT_EQ(Providers(), counts.at("providers"));
+  EXPECT_EQ(Courses(), counts.at("courses"));
+  EXPECT_EQ(Employers(), counts.at("employers"));
+  EXPECT_EQ(Roles(), counts.at("roles"));
+  EXPECT_EQ(Profiles(), counts.at("profiles"));
+}
+
+// A load outlives its storage going away: with Redis down the services answer
+// UNAVAILABLE and the loader says it is retrying; Redis comes back on the same
+// port and data (append-only, fsync on every write) and the load completes.
+// What an earlier load wrote survives the crash and is counted as there, not
+// made again, and what the services list is exactly what the generator made.
+TEST_F(EconomyLoadTest, ALoadWaitsOutRedisGoingAwayAndLosesNothing) {
+  const std::filesystem::path economy = dir_ / "economy";
+  ASSERT_NO_FATAL_FAILURE(Generate(economy));
+  const generator::EconomyOptions expected =
+      generator::EconomyOptions::For(generator::Scale::kDemo);
+  const std::map<std::string, int64_t> counts = {
+      {"providers", expected.colleges + expected.providers},
+      {"courses", expected.courses},
+      {"employers", expected.employers},
+      {"roles", expected.roles},
+      {"profiles", expected.profiles},
+  };
+
+  // Before the outage: half the providers and the first provider's first
+  // catalogue, acknowledged.
+  const std::filesystem::path part = dir_ / "part";
+  std::filesystem::create_directories(part);
+  const int64_t early_providers = counts.at("providers") / 2;
+  CopyFirstLines(economy / "providers.requests.jsonl", part / "providers.requests.jsonl",
+                 static_cast<int>(early_providers));
+  CopyFirstLines(economy / "courses.requests.jsonl", part / "courses.requests.jsonl", 1);
+  ToolRun early = Load({"--economy", part.string(), "--training", training_->target()});
+  ASSERT_EQ(early.exit_code, 0) << early.out << early.err;
+  const int64_t early_courses = Courses();
+  ASSERT_GT(early_courses, 0);
+  ASSERT_EQ(Providers(), early_providers);
+
+  redis_->Kill();  // A crash, not a clean shutdown.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  std::unique_ptr<RunningTool> loader = StartLoad(AllServices(economy));
+  // Its first line on stderr is a first retry of a provider. Each call's
+  // retries span about six seconds, far longer than Redis takes to return.
+  std::optional<std::string> retrying = loader->AwaitErrLine("retrying", deadline);
+  ASSERT_TRUE(retrying.has_value()) << loader->err();
+  EXPECT_TRUE(absl::StartsWith(*retrying, "pathways-load-demo: CreateProvider: UNAVAILABLE ("))
+      << *retrying;
+  EXPECT_TRUE(absl::EndsWith(*retrying, "), retrying in 200 ms (attempt 2 of 6)")) << *retrying;
+  redis_->Start();  // Same port, same data directory.
+
+  ToolRun resumed = loader->Finish(deadline);
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.out << resumed.err;
+  auto summary = Summary(resumed.out);
+  EXPECT_EQ(summary["providers"],
+            std::make_pair(counts.at("providers") - early_providers, early_providers))
+      << resumed.out;
+  EXPECT_EQ(summary["courses"], std::make_pair(counts.at("courses") - early_courses, early_courses))
+      << resumed.out;
+  for (const char* kind : {"employers", "roles", "profiles"}) {
+    EXPECT_EQ(summary[kind], std::make_pair(counts.at(kind), int64_t{0})) << kind << "\n"
+                                                                          << resumed.out;
+  }
+  EXPECT_TRUE(absl::StrContains(resumed.out, "calls retried)")) << resumed.out;
   EXPECT_EQ(Providers(), counts.at("providers"));
   EXPECT_EQ(Courses(), counts.at("courses"));
   EXPECT_EQ(Employers(), counts.at("employers"));
