@@ -1098,9 +1098,10 @@ class ProfilesLoader : public LoaderBase {
     }
     request.set_request_id(ContentRequestId("profiles", request));
     profiles::BatchCreateProfilesResponse response;
-    grpc::Status status = WithRetries(kBatchTimeout, [&](grpc::ClientContext* context) {
-      return stub_->BatchCreateProfiles(context, request, &response);
-    });
+    grpc::Status status =
+        WithRetries("BatchCreateProfiles", kBatchTimeout, [&](grpc::ClientContext* context) {
+          return stub_->BatchCreateProfiles(context, request, &response);
+        });
     if (status.ok()) {
       absl::Time first = absl::InfiniteFuture();
       for (const profiles::Profile& profile : response.profiles()) {
