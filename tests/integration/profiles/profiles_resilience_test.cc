@@ -18,6 +18,16 @@ TEST_F(ProfilesResilienceTest, RedisCrashIsUnavailableThenRecoversWithNothingLos
   pv1::Profile profile;
   grpc::Status down = Create(adviser, "during", MakeProfile(), &profile);
   EXPECT_EQ(down.error_code(), grpc::StatusCode::UNAVAILABLE) << down.error_message();
+  pv1::BatchCreateProfilesRequest batch;
+  for (const char* id : {"during-1", "during-2"}) {
+    pv1::CreateProfileRequest* item = batch.add_requests();
+    item->set_profile_id(id);
+    *item->mutable_profile() = MakeProfile();
+  }
+  pv1::BatchCreateProfilesResponse batched;
+  grpc::Status batch_down = stub_->BatchCreateProfiles(As(adviser).get(), batch, &batched);
+  EXPECT_EQ(batch_down.error_code(), grpc::StatusCode::UNAVAILABLE) << batch_down.error_message();
+  EXPECT_EQ(batched.profiles_size(), 0);
   grpc::Status read = Get(adviser, "profiles/p0", &profile);
   EXPECT_EQ(read.error_code(), grpc::StatusCode::UNAVAILABLE) << read.error_message();
   EXPECT_TRUE(profile.name().empty());
@@ -35,7 +45,9 @@ TEST_F(ProfilesResilienceTest, RedisCrashIsUnavailableThenRecoversWithNothingLos
     grpc::Status status = Get(adviser, name, &profile);
     ASSERT_TRUE(status.ok()) << name << ": " << status.error_message();
   }
-  EXPECT_EQ(Get(admin_, "profiles/during", &profile).error_code(), grpc::StatusCode::NOT_FOUND);
+  for (const char* name : {"profiles/during", "profiles/during-1", "profiles/during-2"}) {
+    EXPECT_EQ(Get(admin_, name, &profile).error_code(), grpc::StatusCode::NOT_FOUND) << name;
+  }
   EXPECT_EQ(redis_->Query({"XLEN", "profiles:v1:changes:profiles"}), std::to_string(kAcknowledged));
   std::vector<pv1::AuditEvent> audit = AuditOf("profiles/p0");
   ASSERT_EQ(audit.size(), 2u);  // The read just now, and the creation.
