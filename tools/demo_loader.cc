@@ -753,6 +753,17 @@ class LoaderBase {
     return FromTimestamp(create_time) < started_;
   }
 
+  // When the first of a batch's resources was created (the infinite future
+  // for none).
+  template <typename Resource>
+  static absl::Time FirstCreated(const google::protobuf::RepeatedPtrField<Resource>& batch) {
+    absl::Time first = absl::InfiniteFuture();
+    for (const Resource& resource : batch) {
+      first = std::min(first, FromTimestamp(resource.create_time()));
+    }
+    return first;
+  }
+
   // Registers one provider or employer with `create(context, &resource)`,
   // `method` naming the call; one that exists already is fine.
   template <typename Resource, typename Create>
@@ -859,10 +870,7 @@ class TrainingLoader : public LoaderBase {
           return stub_->BatchCreateCourses(context, request, &response);
         });
     if (status.ok()) {
-      absl::Time first = absl::InfiniteFuture();
-      for (const training::Course& course : response.courses()) {
-        first = std::min(first, FromTimestamp(course.create_time()));
-      }
+      const absl::Time first = FirstCreated(response.courses());
       if (response.courses_size() > 0 && first < started_) {
         Say(absl::StrCat(request.parent(), ": already loaded (", response.courses_size(),
                          " courses, published ", UtcTime(first), ")"));
@@ -956,12 +964,9 @@ class DemandLoader : public LoaderBase {
           return stub_->BatchCreateRoles(context, request, &response);
         });
     if (status.ok()) {
-      absl::Time first = absl::InfiniteFuture();
+      const absl::Time first = FirstCreated(response.roles());
       int emerging = 0;
-      for (const demand::Role& role : response.roles()) {
-        first = std::min(first, FromTimestamp(role.create_time()));
-        emerging += role.emerging() ? 1 : 0;
-      }
+      for (const demand::Role& role : response.roles()) emerging += role.emerging() ? 1 : 0;
       if (response.roles_size() > 0 && first < started_) {
         Say(absl::StrCat(request.parent(), ": roles already loaded (", response.roles_size(),
                          " roles, registered ", UtcTime(first), ")"));
@@ -1103,10 +1108,7 @@ class ProfilesLoader : public LoaderBase {
           return stub_->BatchCreateProfiles(context, request, &response);
         });
     if (status.ok()) {
-      absl::Time first = absl::InfiniteFuture();
-      for (const profiles::Profile& profile : response.profiles()) {
-        first = std::min(first, FromTimestamp(profile.create_time()));
-      }
+      const absl::Time first = FirstCreated(response.profiles());
       if (response.profiles_size() > 0 && first < started_) {
         Say(absl::StrCat(response.profiles_size(), " profiles already there (recorded ",
                          UtcTime(first), ")"));

@@ -18,6 +18,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -344,6 +345,58 @@ class EconomyLoadTest : public DataServicesTest {
         [](const pv1::ListProfilesResponse& page) { return page.profiles_size(); });
   }
 
+  // What the demo scale makes, by kind.
+  static std::map<std::string, int64_t> DemoCounts() {
+    const generator::EconomyOptions demo = generator::EconomyOptions::For(generator::Scale::kDemo);
+    return {{"providers", demo.colleges + demo.providers},
+            {"courses", demo.courses},
+            {"employers", demo.employers},
+            {"roles", demo.roles},
+            {"profiles", demo.profiles}};
+  }
+
+  // The services hold exactly `counts` of each kind.
+  void ExpectHeld(const std::map<std::string, int64_t>& counts) {
+    EXPECT_EQ(Providers(), counts.at("providers"));
+    EXPECT_EQ(Courses(), counts.at("courses"));
+    EXPECT_EQ(Employers(), counts.at("employers"));
+    EXPECT_EQ(Roles(), counts.at("roles"));
+    EXPECT_EQ(Profiles(), counts.at("profiles"));
+  }
+
+  // Loading `economy` again finds all of it there and changes nothing.
+  void ExpectLoadingAgainChangesNothing(const std::filesystem::path& economy,
+                                        const std::map<std::string, int64_t>& counts) {
+    ToolRun again = Load(AllServices(economy));
+    ASSERT_EQ(again.exit_code, 0) << again.out << again.err;
+    auto summary = Summary(again.out);
+    for (const auto& [kind, count] : counts) {
+      EXPECT_EQ(summary[kind], std::make_pair(int64_t{0}, count)) << kind << "\n" << again.out;
+    }
+    ExpectHeld(counts);
+  }
+
+  // Loads `part`, a directory holding one item of `kind` from `economy`,
+  // then the whole of `economy`, into the service `service` names (flag and
+  // address): the second load creates exactly the items the first did not.
+  void ExpectPartThenWholeCreatesTheRest(const std::filesystem::path& part,
+                                         const std::filesystem::path& economy,
+                                         const std::vector<std::string>& service,
+                                         const std::string& kind, int64_t total,
+                                         const std::function<int64_t()>& held) {
+    std::vector<std::string> args = {"--economy", part.string()};
+    args.insert(args.end(), service.begin(), service.end());
+    ToolRun first = Load(args);
+    ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
+    EXPECT_EQ(held(), 1);
+
+    args[1] = economy.string();
+    ToolRun all = Load(args);
+    ASSERT_EQ(all.exit_code, 0) << all.out << all.err;
+    EXPECT_EQ(Summary(all.out)[kind], std::make_pair(total - 1, int64_t{1})) << all.out;
+    EXPECT_EQ(held(), total);
+  }
+
   std::filesystem::path dir_;
   std::string admin_;
   std::string adviser_;
@@ -352,15 +405,7 @@ class EconomyLoadTest : public DataServicesTest {
 TEST_F(EconomyLoadTest, TheDemoScaleLoadsWholeAndLoadingAgainChangesNothing) {
   const std::filesystem::path economy = dir_ / "economy";
   ASSERT_NO_FATAL_FAILURE(Generate(economy));
-  const generator::EconomyOptions expected =
-      generator::EconomyOptions::For(generator::Scale::kDemo);
-  const std::map<std::string, int64_t> counts = {
-      {"providers", expected.colleges + expected.providers},
-      {"courses", expected.courses},
-      {"employers", expected.employers},
-      {"roles", expected.roles},
-      {"profiles", expected.profiles},
-  };
+  const std::map<std::string, int64_t> counts = DemoCounts();
 
   ToolRun first = Load(AllServices(economy));
   ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
@@ -368,23 +413,8 @@ TEST_F(EconomyLoadTest, TheDemoScaleLoadsWholeAndLoadingAgainChangesNothing) {
   for (const auto& [kind, count] : counts) {
     EXPECT_EQ(summary[kind], std::make_pair(count, int64_t{0})) << kind << "\n" << first.out;
   }
-  EXPECT_EQ(Providers(), counts.at("providers"));
-  EXPECT_EQ(Courses(), counts.at("courses"));
-  EXPECT_EQ(Employers(), counts.at("employers"));
-  EXPECT_EQ(Roles(), counts.at("roles"));
-  EXPECT_EQ(Profiles(), counts.at("profiles"));
-
-  ToolRun again = Load(AllServices(economy));
-  ASSERT_EQ(again.exit_code, 0) << again.out << again.err;
-  summary = Summary(again.out);
-  for (const auto& [kind, count] : counts) {
-    EXPECT_EQ(summary[kind], std::make_pair(int64_t{0}, count)) << kind << "\n" << again.out;
-  }
-  EXPECT_EQ(Providers(), counts.at("providers"));
-  EXPECT_EQ(Courses(), counts.at("courses"));
-  EXPECT_EQ(Employers(), counts.at("employers"));
-  EXPECT_EQ(Roles(), counts.at("roles"));
-  EXPECT_EQ(Profiles(), counts.at("profiles"));
+  ExpectHeld(counts);
+  ExpectLoadingAgainChangesNothing(economy, counts);
 }
 
 // A load outlives its storage going away: with Redis down the services answer
@@ -395,15 +425,7 @@ TEST_F(EconomyLoadTest, TheDemoScaleLoadsWholeAndLoadingAgainChangesNothing) {
 TEST_F(EconomyLoadTest, ALoadWaitsOutRedisGoingAwayAndLosesNothing) {
   const std::filesystem::path economy = dir_ / "economy";
   ASSERT_NO_FATAL_FAILURE(Generate(economy));
-  const generator::EconomyOptions expected =
-      generator::EconomyOptions::For(generator::Scale::kDemo);
-  const std::map<std::string, int64_t> counts = {
-      {"providers", expected.colleges + expected.providers},
-      {"courses", expected.courses},
-      {"employers", expected.employers},
-      {"roles", expected.roles},
-      {"profiles", expected.profiles},
-  };
+  const std::map<std::string, int64_t> counts = DemoCounts();
 
   // Before the outage: half the providers and the first provider's first
   // catalogue, acknowledged.
@@ -444,23 +466,8 @@ TEST_F(EconomyLoadTest, ALoadWaitsOutRedisGoingAwayAndLosesNothing) {
                                                                           << resumed.out;
   }
   EXPECT_TRUE(absl::StrContains(resumed.out, "calls retried)")) << resumed.out;
-  EXPECT_EQ(Providers(), counts.at("providers"));
-  EXPECT_EQ(Courses(), counts.at("courses"));
-  EXPECT_EQ(Employers(), counts.at("employers"));
-  EXPECT_EQ(Roles(), counts.at("roles"));
-  EXPECT_EQ(Profiles(), counts.at("profiles"));
-
-  ToolRun again = Load(AllServices(economy));
-  ASSERT_EQ(again.exit_code, 0) << again.out << again.err;
-  summary = Summary(again.out);
-  for (const auto& [kind, count] : counts) {
-    EXPECT_EQ(summary[kind], std::make_pair(int64_t{0}, count)) << kind << "\n" << again.out;
-  }
-  EXPECT_EQ(Providers(), counts.at("providers"));
-  EXPECT_EQ(Courses(), counts.at("courses"));
-  EXPECT_EQ(Employers(), counts.at("employers"));
-  EXPECT_EQ(Roles(), counts.at("roles"));
-  EXPECT_EQ(Profiles(), counts.at("profiles"));
+  ExpectHeld(counts);
+  ExpectLoadingAgainChangesNothing(economy, counts);
 }
 
 // A batch some of whose items are there already (from an earlier, smaller
@@ -484,17 +491,8 @@ TEST_F(EconomyLoadTest, ABatchThatIsPartlyThereIsCompletedItemByItem) {
   std::string one_course;
   ASSERT_TRUE(google::protobuf::util::MessageToJsonString(batch, &one_course).ok());
   std::ofstream(part / "courses.requests.jsonl") << one_course << "\n";
-
-  ToolRun first = Load({"--economy", part.string(), "--training", training_->target()});
-  ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
-  EXPECT_EQ(Courses(), 1);
-
-  ToolRun all = Load({"--economy", economy.string(), "--training", training_->target()});
-  ASSERT_EQ(all.exit_code, 0) << all.out << all.err;
-  const int courses = generator::EconomyOptions::For(generator::Scale::kDemo).courses;
-  EXPECT_EQ(Summary(all.out)["courses"], std::make_pair(int64_t{courses - 1}, int64_t{1}))
-      << all.out;
-  EXPECT_EQ(Courses(), courses);
+  ExpectPartThenWholeCreatesTheRest(part, economy, {"--training", training_->target()}, "courses",
+                                    DemoCounts().at("courses"), [this] { return Courses(); });
 }
 
 // Profiles go 250 to a batch; a batch holding one recorded before is
@@ -510,17 +508,8 @@ TEST_F(EconomyLoadTest, AProfileBatchThatIsPartlyThereIsCompletedItemByItem) {
     std::getline(in, first_profile);
   }
   std::ofstream(part / "profiles.requests.jsonl") << first_profile << "\n";
-
-  ToolRun first = Load({"--economy", part.string(), "--profiles", profiles_->target()});
-  ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
-  EXPECT_EQ(Profiles(), 1);
-
-  ToolRun all = Load({"--economy", economy.string(), "--profiles", profiles_->target()});
-  ASSERT_EQ(all.exit_code, 0) << all.out << all.err;
-  const int people = generator::EconomyOptions::For(generator::Scale::kDemo).profiles;
-  EXPECT_EQ(Summary(all.out)["profiles"], std::make_pair(int64_t{people - 1}, int64_t{1}))
-      << all.out;
-  EXPECT_EQ(Profiles(), people);
+  ExpectPartThenWholeCreatesTheRest(part, economy, {"--profiles", profiles_->target()}, "profiles",
+                                    DemoCounts().at("profiles"), [this] { return Profiles(); });
 }
 
 // Only what the given services take is read: a directory with just the
