@@ -4,6 +4,7 @@
 #include <atomic>
 #include <utility>
 
+#include "absl/container/inlined_vector.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -86,7 +87,8 @@ uint64_t EssentialSignature(const RoleEntry& role) {
 
 bool SameEssentials(const RoleEntry& a, const RoleEntry& b) {
   if (a.essential_count != b.essential_count || a.entry_rqf != b.entry_rqf) return false;
-  std::vector<uint64_t> x, y;
+  // Asked while ranking, so kept off the heap for the usual sizes.
+  absl::InlinedVector<uint64_t, 32> x, y;
   for (const RequiredSkillEntry& e : a.essentials()) x.push_back((uint64_t{e.key} << 8) | e.level);
   for (const RequiredSkillEntry& e : b.essentials()) y.push_back((uint64_t{e.key} << 8) | e.level);
   std::sort(x.begin(), x.end());

@@ -259,6 +259,8 @@ QueryContext::QueryContext(const MatchIndex& index, const Person& person, const 
     s_->stamp = 1;
     s_->reach_stamp.assign(skills, 0);
     s_->reach.resize(skills);
+    s_->candidate_stamp.assign(skills * 4, 0);
+    s_->candidate_range.resize(skills * 4);
     s_->course_stamp.assign(courses, 0);
     s_->chain_stamp.assign(courses, 0);
   }
@@ -271,7 +273,7 @@ QueryContext::QueryContext(const MatchIndex& index, const Person& person, const 
   s_->chains.resize(std::max(s_->chains.size(), courses));
   s_->emerging_reach.clear();
   s_->entry_reach.clear();
-  s_->candidates.clear();
+  s_->other_candidates.clear();
   s_->candidate_pool.clear();
   s_->qualification.fill(-1);
 
@@ -534,12 +536,13 @@ bool QueryContext::QualificationReachable(int level) const {
   return known == 1;
 }
 
-std::span<const CourseId> QueryContext::CachedCandidates(uint64_t cache_key,
+std::span<const CourseId> QueryContext::CachedCandidates(std::pair<uint32_t, uint32_t>* range,
+                                                         bool known,
                                                          std::span<const CoursePosting> postings,
                                                          int level, bool qualification) const {
-  if (auto it = s_->candidates.find(cache_key); it != s_->candidates.end()) {
-    return std::span<const CourseId>(s_->candidate_pool.data() + it->second.first,
-                                     it->second.second - it->second.first);
+  if (known) {
+    return std::span<const CourseId>(s_->candidate_pool.data() + range->first,
+                                     range->second - range->first);
   }
   const uint32_t begin = static_cast<uint32_t>(s_->candidate_pool.size());
   if (qualification) {
@@ -569,21 +572,27 @@ std::span<const CourseId> QueryContext::CachedCandidates(uint64_t cache_key,
     std::sort(first, s_->candidate_pool.end(), cheaper);
   }
   const uint32_t end = static_cast<uint32_t>(s_->candidate_pool.size());
-  s_->candidates.emplace(cache_key, std::pair<uint32_t, uint32_t>(begin, end));
+  *range = {begin, end};
   return std::span<const CourseId>(s_->candidate_pool.data() + begin, end - begin);
 }
 
 std::span<const CourseId> QueryContext::Candidates(SkillKey key, int level) const {
-  const uint64_t cache_key = (static_cast<uint64_t>(key) << 4) | static_cast<uint64_t>(level);
-  std::span<const CoursePosting> postings =
-      IsEmergingKey(key) ? index_->CoursesTeachingUnder(index_->emerging(EmergingIdOf(key)).group)
-                         : index_->CoursesTeaching(key);
-  return CachedCandidates(cache_key, postings, level, false);
+  if (IsEmergingKey(key)) {
+    auto [it, added] = s_->other_candidates.try_emplace((uint64_t{key} << 4) | level);
+    return CachedCandidates(&it->second, !added,
+                            index_->CoursesTeachingUnder(index_->emerging(EmergingIdOf(key)).group),
+                            level, false);
+  }
+  const size_t slot = (size_t{key} << 2) | static_cast<size_t>(level - 1);
+  const bool known = s_->candidate_stamp[slot] == s_->stamp;
+  s_->candidate_stamp[slot] = s_->stamp;
+  return CachedCandidates(&s_->candidate_range[slot], known, index_->CoursesTeaching(key), level,
+                          false);
 }
 
 std::span<const CourseId> QueryContext::QualificationCandidates(int level) const {
-  const uint64_t cache_key = (uint64_t{1} << 40) | static_cast<uint64_t>(level);
-  return CachedCandidates(cache_key, {}, level, true);
+  auto [it, added] = s_->other_candidates.try_emplace((uint64_t{1} << 40) | level);
+  return CachedCandidates(&it->second, !added, {}, level, true);
 }
 
 int QueryContext::TeachesAt(const CourseEntry& course, SkillKey key, int level,

@@ -202,7 +202,12 @@ class QueryScratch {
   std::vector<uint8_t> optimistic_known;  // By SkillIndex.
   std::vector<SkillReach> optimistic;
   absl::flat_hash_map<GroupIndex, SkillReach> optimistic_groups;
-  absl::flat_hash_map<uint64_t, std::pair<uint32_t, uint32_t>> candidates;
+  // Candidates of an ESCO skill by (skill << 2 | level - 1): a range of
+  // candidate_pool, valid where the stamp matches. Emerging skills and
+  // qualifications, fewer, go in the map.
+  std::vector<uint32_t> candidate_stamp;
+  std::vector<std::pair<uint32_t, uint32_t>> candidate_range;
+  absl::flat_hash_map<uint64_t, std::pair<uint32_t, uint32_t>> other_candidates;
   std::vector<CourseId> candidate_pool;
 };
 
@@ -291,7 +296,9 @@ class QueryContext {
   QueryScratch::Chain ChainOf(CourseId course, int depth) const;
   SkillReach ReachAt(std::span<const CoursePosting> postings, int depth, bool joint) const;
   SkillReach OptimisticAt(std::span<const CoursePosting> postings) const;
-  std::span<const CourseId> CachedCandidates(uint64_t cache_key,
+  // The candidates in `range` of the pool when `known`, else found and
+  // recorded there.
+  std::span<const CourseId> CachedCandidates(std::pair<uint32_t, uint32_t>* range, bool known,
                                              std::span<const CoursePosting> postings, int level,
                                              bool qualification) const;
 
