@@ -152,7 +152,8 @@ again: what is there already is counted as such and left alone.
                                                     (demand service)
                           profiles.requests.jsonl   CreateProfileRequest,
                                                     each with a profile_id
-                                                    (profiles service)
+                                                    (profiles service; sent
+                                                    250 to a batch)
                         Only the files of the services given are read.
   --token TOKEN         an admin bearer token for the training and demand
                         services and the matcher's wait; default
