@@ -199,6 +199,11 @@ absl::StatusOr<std::vector<v1::Profile>> ProfileBook::Create(
   }
   if (!outcome.ok()) return outcome.status();
   if (outcome->replayed_names.empty()) return profiles;
+  if (outcome->replayed_names.size() != requests.size()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("request_id \"", request_id, "\" was used for another request (",
+                     outcome->replayed_names.size(), " profiles, not ", requests.size(), ")"));
+  }
   // A retry of a create that succeeded: answer as the first time, with the
   // profiles as they are now, and record that they were read.
   profiles.clear();
@@ -218,7 +223,6 @@ absl::Status ProfileBook::CreateProfile(const Caller& caller,
   const std::string fields[] = {""};
   ASSIGN_OR_RETURN(std::vector<v1::Profile> created,
                    Create(caller, requests, fields, request.request_id()));
-  if (created.size() != 1) return absl::InternalError("create answered for another request");
   *response = std::move(created[0]);
   return absl::OkStatus();
 }

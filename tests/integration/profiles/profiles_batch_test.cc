@@ -134,6 +134,18 @@ TEST_F(ProfilesBatchTest, RetriedBatchWithSameRequestIdCreatesOnce) {
   EXPECT_EQ(Changes(), "3");
 }
 
+TEST_F(ProfilesBatchTest, ARequestIdUsedForAnotherRequestIsRefused) {
+  const std::string adviser = Adviser("tameside-careers");
+  pv1::BatchCreateProfilesResponse batched;
+  ASSERT_TRUE(BatchCreate(adviser, Batch({"yp-1", "yp-2"}, "import-7"), &batched).ok());
+  pv1::Profile single;
+  grpc::Status status = Create(adviser, "yp-3", MakeProfile(), &single, "import-7");
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_TRUE(absl::StartsWith(status.error_message(), "request_id \"import-7\" was used for"))
+      << status.error_message();
+  EXPECT_EQ(Stored(), "2");
+}
+
 TEST_F(ProfilesBatchTest, OnlyAdvisersAndAdminsOfAnOrganisationMayCreate) {
   pv1::BatchCreateProfilesResponse response;
   for (Role role : {Role::kProvider, Role::kEmployer, Role::kAnalyst, Role::kService}) {
