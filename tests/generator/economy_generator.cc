@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <functional>
 #include <utility>
 
 #include "absl/numeric/int128.h"
@@ -845,6 +846,101 @@ void EconomyGenerator::ForEachProvider(
 void EconomyGenerator::ForEachCourse(
     absl::FunctionRef<void(const training::v1::Course&)> fn) const {
   for (int i = 0; i < options_.courses; ++i) fn(Course(i));
+}
+
+namespace {
+
+// The last part of a resource name: its id.
+std::string IdOf(const std::string& name) { return name.substr(name.rfind('/') + 1); }
+
+// Hands `fn` the items of each group (by_group[g]) in batches of at most
+// EconomyGenerator::kMaxBatch, made by `add(batch, parent, item)`.
+template <typename Batch, typename Add>
+void ForEachBatch(const std::vector<std::vector<int>>& by_group,
+                  const std::function<std::string(int)>& parent_of, const Add& add,
+                  absl::FunctionRef<void(const Batch&)> fn) {
+  for (size_t g = 0; g < by_group.size(); ++g) {
+    if (by_group[g].empty()) continue;
+    const std::string parent = parent_of(static_cast<int>(g));
+    Batch batch;
+    for (int i : by_group[g]) {
+      if (batch.requests_size() == EconomyGenerator::kMaxBatch) {
+        fn(batch);
+        batch.Clear();
+      }
+      batch.set_parent(parent);
+      add(batch, parent, i);
+    }
+    fn(batch);
+  }
+}
+
+}  // namespace
+
+void EconomyGenerator::ForEachProviderRequest(
+    absl::FunctionRef<void(const training::v1::CreateProviderRequest&)> fn) const {
+  ForEachProvider([&](const training::v1::Provider& provider) {
+    training::v1::CreateProviderRequest request;
+    request.set_provider_id(IdOf(provider.name()));
+    *request.mutable_provider() = provider;
+    request.mutable_provider()->clear_name();
+    fn(request);
+  });
+}
+
+void EconomyGenerator::ForEachCourseBatch(
+    absl::FunctionRef<void(const training::v1::BatchCreateCoursesRequest&)> fn) const {
+  std::vector<std::vector<int>> by_provider(provider_count());
+  for (int i = 0; i < options_.courses; ++i) by_provider[CourseProvider(i)].push_back(i);
+  ForEachBatch<training::v1::BatchCreateCoursesRequest>(
+      by_provider, [&](int p) { return Provider(p).name(); },
+      [&](training::v1::BatchCreateCoursesRequest& batch, const std::string& parent, int i) {
+        training::v1::Course course = Course(i);
+        training::v1::CreateCourseRequest* request = batch.add_requests();
+        request->set_parent(parent);
+        request->set_course_id(IdOf(course.name()));
+        course.clear_name();
+        *request->mutable_course() = std::move(course);
+      },
+      fn);
+}
+
+void EconomyGenerator::ForEachEmployerRequest(
+    absl::FunctionRef<void(const demand::v1::CreateEmployerRequest&)> fn) const {
+  ForEachEmployer([&](const demand::v1::Employer& employer) {
+    demand::v1::CreateEmployerRequest request;
+    request.set_employer_id(IdOf(employer.name()));
+    *request.mutable_employer() = employer;
+    request.mutable_employer()->clear_name();
+    fn(request);
+  });
+}
+
+void EconomyGenerator::ForEachRoleBatch(
+    absl::FunctionRef<void(const demand::v1::BatchCreateRolesRequest&)> fn) const {
+  std::vector<std::vector<int>> by_employer(options_.employers);
+  for (int i = 0; i < options_.roles; ++i) by_employer[RoleEmployer(i)].push_back(i);
+  ForEachBatch<demand::v1::BatchCreateRolesRequest>(
+      by_employer, [&](int e) { return Employer(e).name(); },
+      [&](demand::v1::BatchCreateRolesRequest& batch, const std::string& parent, int i) {
+        demand::v1::Role role = Role(i);
+        demand::v1::CreateRoleRequest* request = batch.add_requests();
+        request->set_parent(parent);
+        request->set_role_id(IdOf(role.name()));
+        role.clear_name();
+        role.clear_employer_display_name();
+        *request->mutable_role() = std::move(role);
+      },
+      fn);
+}
+
+profiles::v1::CreateProfileRequest EconomyGenerator::ProfileRequest(int i) const {
+  profiles::v1::CreateProfileRequest request;
+  profiles::v1::Profile profile = Profile(i);
+  request.set_profile_id(IdOf(profile.name()));
+  profile.clear_name();
+  *request.mutable_profile() = std::move(profile);
+  return request;
 }
 
 }  // namespace pathways::generator

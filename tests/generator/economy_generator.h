@@ -95,12 +95,27 @@ class EconomyGenerator {
   profiles::v1::Profile Profile(int i) const;
 
   int provider_count() const { return options_.colleges + options_.providers; }
+
+  // The economy as the requests the services take, in the same fixed order:
+  // ids from the resources' names, and each provider's courses (employer's
+  // roles) in batches of at most kMaxBatch.
+  static constexpr int kMaxBatch = 1000;
+  void ForEachProviderRequest(
+      absl::FunctionRef<void(const training::v1::CreateProviderRequest&)> fn) const;
+  void ForEachCourseBatch(
+      absl::FunctionRef<void(const training::v1::BatchCreateCoursesRequest&)> fn) const;
+  void ForEachEmployerRequest(
+      absl::FunctionRef<void(const demand::v1::CreateEmployerRequest&)> fn) const;
+  void ForEachRoleBatch(
+      absl::FunctionRef<void(const demand::v1::BatchCreateRolesRequest&)> fn) const;
+  profiles::v1::CreateProfileRequest ProfileRequest(int i) const;
+
+ private:
   // Which employer role i belongs to, and which provider course i, without
   // generating them (for grouping into batch requests).
   int RoleEmployer(int i) const;
   int CourseProvider(int i) const;
 
- private:
   struct MixEntry {
     taxonomy::OccupationIndex occupation;
     double cumulative;  // Cumulative weight, for weighted picks.

@@ -38,9 +38,6 @@ namespace {
 using pathways::generator::EconomyGenerator;
 using pathways::generator::EconomyOptions;
 
-// The most items the services take in one BatchCreate call.
-constexpr int kMaxBatch = 1000;
-
 constexpr char kUsage[] =
     R"(Usage: pathways-generate --out DIR [--scale demo|city|region] [--seed N]
                          [--format jsonl|requests] [--profiles N] [--roles N]
@@ -122,8 +119,6 @@ std::string Json(const google::protobuf::Message& message, bool pretty = false) 
 }
 
 // The last part of a resource name.
-std::string IdOf(const std::string& name) { return name.substr(name.rfind('/') + 1); }
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -192,76 +187,15 @@ int main(int argc, char** argv) {
     // Every file is written as it is generated, one request per line, so no
     // scale has to fit in memory (here or in the loader that reads it).
     auto providers = open("providers.requests.jsonl");
-    g.ForEachProvider([&](const pathways::training::v1::Provider& p) {
-      pathways::training::v1::CreateProviderRequest request;
-      request.set_provider_id(IdOf(p.name()));
-      *request.mutable_provider() = p;
-      request.mutable_provider()->clear_name();
-      *providers << Json(request) << "\n";
-    });
-    std::vector<std::vector<int>> by_provider(g.provider_count());
-    for (int i = 0; i < options.courses; ++i) by_provider[g.CourseProvider(i)].push_back(i);
+    g.ForEachProviderRequest([&](const auto& request) { *providers << Json(request) << "\n"; });
     auto courses = open("courses.requests.jsonl");
-    for (int p = 0; p < g.provider_count(); ++p) {
-      pathways::training::v1::BatchCreateCoursesRequest batch;
-      const std::string parent = g.Provider(p).name();
-      auto flush = [&] {
-        if (batch.requests_size() > 0) *courses << Json(batch) << "\n";
-        batch.Clear();
-      };
-      for (int i : by_provider[p]) {
-        if (batch.requests_size() == kMaxBatch) flush();
-        batch.set_parent(parent);
-        pathways::training::v1::Course course = g.Course(i);
-        auto* request = batch.add_requests();
-        request->set_parent(parent);
-        request->set_course_id(IdOf(course.name()));
-        course.clear_name();
-        *request->mutable_course() = std::move(course);
-      }
-      flush();
-    }
-
+    g.ForEachCourseBatch([&](const auto& batch) { *courses << Json(batch) << "\n"; });
     auto employers = open("employers.requests.jsonl");
-    g.ForEachEmployer([&](const pathways::demand::v1::Employer& e) {
-      pathways::demand::v1::CreateEmployerRequest request;
-      request.set_employer_id(IdOf(e.name()));
-      *request.mutable_employer() = e;
-      request.mutable_employer()->clear_name();
-      *employers << Json(request) << "\n";
-    });
-    std::vector<std::vector<int>> by_employer(options.employers);
-    for (int i = 0; i < options.roles; ++i) by_employer[g.RoleEmployer(i)].push_back(i);
+    g.ForEachEmployerRequest([&](const auto& request) { *employers << Json(request) << "\n"; });
     auto roles = open("roles.requests.jsonl");
-    for (int e = 0; e < options.employers; ++e) {
-      pathways::demand::v1::BatchCreateRolesRequest batch;
-      const std::string parent = g.Employer(e).name();
-      auto flush = [&] {
-        if (batch.requests_size() > 0) *roles << Json(batch) << "\n";
-        batch.Clear();
-      };
-      for (int i : by_employer[e]) {
-        if (batch.requests_size() == kMaxBatch) flush();
-        batch.set_parent(parent);
-        pathways::demand::v1::Role role = g.Role(i);
-        auto* request = batch.add_requests();
-        request->set_parent(parent);
-        request->set_role_id(IdOf(role.name()));
-        role.clear_name();
-        role.clear_employer_display_name();
-        *request->mutable_role() = std::move(role);
-      }
-      flush();
-    }
+    g.ForEachRoleBatch([&](const auto& batch) { *roles << Json(batch) << "\n"; });
     auto profiles = open("profiles.requests.jsonl");
-    for (int i = 0; i < options.profiles; ++i) {
-      pathways::profiles::v1::CreateProfileRequest request;
-      pathways::profiles::v1::Profile profile = g.Profile(i);
-      request.set_profile_id(IdOf(profile.name()));
-      profile.clear_name();
-      *request.mutable_profile() = std::move(profile);
-      *profiles << Json(request) << "\n";
-    }
+    for (int i = 0; i < options.profiles; ++i) *profiles << Json(g.ProfileRequest(i)) << "\n";
   }
   std::cout << "wrote " << options.employers << " employers, " << options.roles << " roles, "
             << g.provider_count() << " providers, " << options.courses << " courses and "

@@ -423,9 +423,6 @@ bool CreateFixtures(const std::string& token, tv1::TrainingService::Stub& traini
   return true;
 }
 
-// The last part of a resource name.
-std::string IdOf(const std::string& name) { return name.substr(name.rfind('/') + 1); }
-
 // Reports loading progress on stderr at most every two seconds, and at the end.
 class Progress {
  public:
@@ -453,85 +450,43 @@ std::unique_ptr<grpc::ClientContext> BatchContext(const std::string& token) {
 }
 
 // Creates the generated economy's providers, courses, employers and roles
-// through the services' APIs, in batches of at most 1,000 per provider or
-// employer. What is already there (ALREADY_EXISTS) is left alone, so a second
-// run against the same services loads nothing new.
+// through the services' APIs, in the generator's batches. What is already
+// there (ALREADY_EXISTS) is left alone, so a second run against the same
+// services loads nothing new.
 bool LoadEconomy(const EconomyGenerator& g, const std::string& token,
                  tv1::TrainingService::Stub& training, dv1::DemandService::Stub& demand) {
   const generator::EconomyOptions& options = g.options();
-  std::vector<std::vector<int>> by_provider(g.provider_count());
-  for (int i = 0; i < options.courses; ++i) by_provider[g.CourseProvider(i)].push_back(i);
+  bool ok = true;  // Once a call fails, the rest are not made.
+  g.ForEachProviderRequest([&](const tv1::CreateProviderRequest& request) {
+    tv1::Provider created;
+    ok = ok && Ensure(training.CreateProvider(Context(token).get(), request, &created), "provider");
+  });
   Progress courses_progress("loading courses");
   int64_t courses_done = 0;
-  for (int p = 0; p < g.provider_count(); ++p) {
-    tv1::Provider provider = g.Provider(p);
-    tv1::CreateProviderRequest create;
-    create.set_provider_id(IdOf(provider.name()));
-    *create.mutable_provider() = provider;
-    create.mutable_provider()->clear_name();
-    tv1::Provider created;
-    if (!Ensure(training.CreateProvider(Context(token).get(), create, &created), "provider")) {
-      return false;
-    }
-    const std::vector<int>& mine = by_provider[p];
-    for (size_t from = 0; from < mine.size(); from += 1000) {
-      tv1::BatchCreateCoursesRequest batch;
-      batch.set_parent(provider.name());
-      for (size_t k = from; k < std::min(mine.size(), from + 1000); ++k) {
-        tv1::Course course = g.Course(mine[k]);
-        auto* request = batch.add_requests();
-        request->set_parent(provider.name());
-        request->set_course_id(IdOf(course.name()));
-        course.clear_name();
-        *request->mutable_course() = std::move(course);
-      }
-      tv1::BatchCreateCoursesResponse response;
-      if (!Ensure(training.BatchCreateCourses(BatchContext(token).get(), batch, &response),
-                  absl::StrCat("courses of ", provider.name()))) {
-        return false;
-      }
-      courses_done += batch.requests_size();
-      courses_progress.Report(courses_done, options.courses);
-    }
-  }
+  g.ForEachCourseBatch([&](const tv1::BatchCreateCoursesRequest& batch) {
+    tv1::BatchCreateCoursesResponse response;
+    ok = ok && Ensure(training.BatchCreateCourses(BatchContext(token).get(), batch, &response),
+                      absl::StrCat("courses of ", batch.parent()));
+    courses_done += batch.requests_size();
+    courses_progress.Report(courses_done, options.courses);
+  });
+  if (!ok) return false;
   courses_progress.Report(courses_done, options.courses, true);
 
-  std::vector<std::vector<int>> by_employer(options.employers);
-  for (int i = 0; i < options.roles; ++i) by_employer[g.RoleEmployer(i)].push_back(i);
+  g.ForEachEmployerRequest([&](const dv1::CreateEmployerRequest& request) {
+    dv1::Employer created;
+    ok = ok && Ensure(demand.CreateEmployer(Context(token).get(), request, &created), "employer");
+  });
   Progress roles_progress("loading roles");
   int64_t roles_done = 0;
-  for (int e = 0; e < options.employers; ++e) {
-    dv1::Employer employer = g.Employer(e);
-    dv1::CreateEmployerRequest create;
-    create.set_employer_id(IdOf(employer.name()));
-    *create.mutable_employer() = employer;
-    create.mutable_employer()->clear_name();
-    dv1::Employer created;
-    if (!Ensure(demand.CreateEmployer(Context(token).get(), create, &created), "employer")) {
-      return false;
-    }
-    const std::vector<int>& mine = by_employer[e];
-    for (size_t from = 0; from < mine.size(); from += 1000) {
-      dv1::BatchCreateRolesRequest batch;
-      batch.set_parent(employer.name());
-      for (size_t k = from; k < std::min(mine.size(), from + 1000); ++k) {
-        dv1::Role role = g.Role(mine[k]);
-        auto* request = batch.add_requests();
-        request->set_parent(employer.name());
-        request->set_role_id(IdOf(role.name()));
-        role.clear_name();
-        role.clear_employer_display_name();
-        *request->mutable_role() = std::move(role);
-      }
-      dv1::BatchCreateRolesResponse response;
-      if (!Ensure(demand.BatchCreateRoles(BatchContext(token).get(), batch, &response),
-                  absl::StrCat("roles of ", employer.name()))) {
-        return false;
-      }
-      roles_done += batch.requests_size();
-      roles_progress.Report(roles_done, options.roles);
-    }
-  }
+  g.ForEachRoleBatch([&](const dv1::BatchCreateRolesRequest& batch) {
+    dv1::BatchCreateRolesResponse response;
+    ok = ok && Ensure(demand.BatchCreateRoles(BatchContext(token).get(), batch, &response),
+                      absl::StrCat("roles of ", batch.parent()));
+    roles_done += batch.requests_size();
+    roles_progress.Report(roles_done, options.roles);
+  });
+  if (!ok) return false;
   roles_progress.Report(roles_done, options.roles, true);
   return true;
 }
