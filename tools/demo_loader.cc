@@ -326,6 +326,14 @@ std::string ContentRequestId(absl::string_view kind, const Request& request) {
   return absl::StrCat(kind, "-", hex.substr(0, 32));
 }
 
+// `request` with its request id, derived from its contents (ContentRequestId)
+// unless it has one.
+template <typename Request>
+Request WithRequestId(absl::string_view kind, Request request) {
+  if (request.request_id().empty()) request.set_request_id(ContentRequestId(kind, request));
+  return request;
+}
+
 std::string Describe(const grpc::Status& status) {
   return absl::StrCat(absl::StatusCodeToString(static_cast<absl::StatusCode>(status.error_code())),
                       ": ", status.error_message());
@@ -800,7 +808,7 @@ class LoaderBase {
     Tally tally;
     for (auto request : batch.requests()) {
       if (request.parent().empty()) request.set_parent(batch.parent());
-      if (request.request_id().empty()) request.set_request_id(ContentRequestId(kind, request));
+      request = WithRequestId(kind, std::move(request));
       Resource resource;
       grpc::Status status = WithRetries(method, kCallTimeout, [&](grpc::ClientContext* context) {
         return create(context, request, &resource);
@@ -848,10 +856,7 @@ class TrainingLoader : public LoaderBase {
 
   // Registers a provider; one that exists already is fine.
   absl::StatusOr<Tally> CreateProvider(const Sourced<training::CreateProviderRequest>& item) {
-    training::CreateProviderRequest request = item.request;
-    if (request.request_id().empty()) {
-      request.set_request_id(ContentRequestId("provider", request));
-    }
+    const training::CreateProviderRequest request = WithRequestId("provider", item.request);
     return Register<training::Provider>(
         absl::StrCat("providers/", request.provider_id()), "CreateProvider",
         [&](grpc::ClientContext* context, training::Provider* provider) {
@@ -861,10 +866,7 @@ class TrainingLoader : public LoaderBase {
 
   // Publishes a catalogue in one all-or-nothing batch.
   absl::StatusOr<Tally> PublishCatalogue(const Sourced<training::BatchCreateCoursesRequest>& item) {
-    training::BatchCreateCoursesRequest request = item.request;
-    if (request.request_id().empty()) {
-      request.set_request_id(ContentRequestId("catalogue", request));
-    }
+    const training::BatchCreateCoursesRequest request = WithRequestId("catalogue", item.request);
     training::BatchCreateCoursesResponse response;
     grpc::Status status =
         WithRetries("BatchCreateCourses", kBatchTimeout, [&](grpc::ClientContext* context) {
@@ -944,10 +946,7 @@ class DemandLoader : public LoaderBase {
 
   // Registers an employer; one that exists already is fine.
   absl::StatusOr<Tally> CreateEmployer(const Sourced<demand::CreateEmployerRequest>& item) {
-    demand::CreateEmployerRequest request = item.request;
-    if (request.request_id().empty()) {
-      request.set_request_id(ContentRequestId("employer", request));
-    }
+    const demand::CreateEmployerRequest request = WithRequestId("employer", item.request);
     return Register<demand::Employer>(
         absl::StrCat("employers/", request.employer_id()), "CreateEmployer",
         [&](grpc::ClientContext* context, demand::Employer* employer) {
@@ -957,8 +956,7 @@ class DemandLoader : public LoaderBase {
 
   // Registers an employer's roles in one all-or-nothing batch.
   absl::StatusOr<Tally> PublishRoles(const Sourced<demand::BatchCreateRolesRequest>& item) {
-    demand::BatchCreateRolesRequest request = item.request;
-    if (request.request_id().empty()) request.set_request_id(ContentRequestId("roles", request));
+    const demand::BatchCreateRolesRequest request = WithRequestId("roles", item.request);
     demand::BatchCreateRolesResponse response;
     grpc::Status status =
         WithRetries("BatchCreateRoles", kBatchTimeout, [&](grpc::ClientContext* context) {
@@ -1063,10 +1061,7 @@ class ProfilesLoader : public LoaderBase {
   // Records a profile, owned by the adviser token's organisation; one that
   // exists already is fine.
   absl::StatusOr<Tally> CreateProfile(const Sourced<profiles::CreateProfileRequest>& item) {
-    profiles::CreateProfileRequest request = item.request;
-    if (request.request_id().empty()) {
-      request.set_request_id(ContentRequestId("profile", request));
-    }
+    const profiles::CreateProfileRequest request = WithRequestId("profile", item.request);
     std::string name = absl::StrCat("profiles/", request.profile_id());
     profiles::Profile profile;
     grpc::Status status =
