@@ -20,6 +20,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -270,6 +271,7 @@ int main(int argc, char** argv) {
   wall.reserve(queries);
   cpu.reserve(queries);
   size_t with_pathways = 0, pathways = 0, failed = 0;
+  uint64_t digest = 0;
   double in_reach = 0, screened = 0, bounded = 0, planned = 0, reused = 0, feasible = 0;
   std::vector<pathways::matcher::RankStats> each(queries);
   for (int i = 0; i < queries; ++i) {
@@ -286,6 +288,9 @@ int main(int argc, char** argv) {
       continue;
     }
     pathways += response.pathways_size();
+    // A digest of every answer (roles, steps, scores), so that a change
+    // meant only to be faster can be seen to answer the same.
+    digest = digest * 1099511628211ull ^ std::hash<std::string>()(response.SerializeAsString());
     with_pathways += response.pathways_size() > 0;
     in_reach += stats.roles_in_reach;
     screened += stats.groups_screened;
@@ -309,6 +314,7 @@ int main(int argc, char** argv) {
       in_reach / queries, screened / queries, bounded / queries, planned / queries,
       reused / queries, feasible / queries, with_pathways, queries,
       static_cast<double>(pathways) / queries, failed);
+  std::printf("  answers digest: %016llx\n", static_cast<unsigned long long>(digest));
   // What the slowest queries do: where the tail's time goes.
   std::vector<int> by_time(queries);
   for (int i = 0; i < queries; ++i) by_time[i] = i;
