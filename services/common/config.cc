@@ -139,6 +139,8 @@ absl::StatusOr<ServerConfig> LoadServerConfig(const std::string& service_name, c
     *field = StringVar(env, var, "");
     if (!field->empty()) RETURN_IF_ERROR(ValidateAddress(var, *field));
   }
+  ASSIGN_OR_RETURN(config.area_cache_mb,
+                   IntVar(env, "AREA_CACHE_MB", config.area_cache_mb, 0, 65536));
   config.time_zone = StringVar(env, "TIME_ZONE", config.time_zone);
   absl::TimeZone zone;
   if (!absl::LoadTimeZone(config.time_zone, &zone)) {

@@ -54,6 +54,9 @@ struct ServerConfig {
   std::string training_addr;
   std::string demand_addr;
   std::string profiles_addr;
+  // AREA_CACHE_MB: memory the matcher may keep for the roles within reach of
+  // recent homes, so that queries from one home skip that work.
+  int area_cache_mb = 128;
   // TIME_ZONE: the authority's local time zone, for dates such as "today".
   std::string time_zone = "Europe/London";
   std::string tls_cert_file;  // TLS_CERT_FILE (with TLS_KEY_FILE enables TLS)

@@ -13,8 +13,9 @@
 namespace pathways::matcher {
 namespace {
 
-// Source of MatchIndex::course_generation values, shared by every index.
-uint64_t NextCourseGeneration() {
+// Source of MatchIndex::course_generation and role_generation values,
+// shared by every index.
+uint64_t NextGeneration() {
   static std::atomic<uint64_t> next{1};
   return next.fetch_add(1, std::memory_order_relaxed);
 }
@@ -97,7 +98,10 @@ bool SameEssentials(const RoleEntry& a, const RoleEntry& b) {
 }
 
 MatchIndex::MatchIndex(const taxonomy::Taxonomy* taxonomy, const taxonomy::Geography* geography)
-    : taxonomy_(taxonomy), geography_(geography), course_generation_(NextCourseGeneration()) {
+    : taxonomy_(taxonomy),
+      geography_(geography),
+      course_generation_(NextGeneration()),
+      role_generation_(NextGeneration()) {
   const size_t skills = taxonomy_->skill_count();
   std::vector<GroupIndex> above;
   for (SkillIndex s = 0; s < skills; ++s) {
@@ -329,6 +333,11 @@ absl::Status MatchIndex::UpsertRole(const demand::v1::Role& role) {
   entry = RoleEntry{};
   entry.live = true;
   entry.name = role.name();
+  entry.name_hash = 1469598103934665603ull;
+  for (unsigned char c : entry.name) {
+    entry.name_hash ^= c;
+    entry.name_hash *= 1099511628211ull;
+  }
   entry.title = role.title();
   entry.employer_display_name = role.employer_display_name();
   entry.employer = Intern(employers_, employer_by_name_, free_employers_, employer_name);
@@ -395,11 +404,7 @@ absl::Status MatchIndex::UpsertRole(const demand::v1::Role& role) {
   CountEssentials(entry, +1);
   RoleHot hot;
   hot.id = id;
-  hot.name_hash = 1469598103934665603ull;
-  for (unsigned char c : entry.name) {
-    hot.name_hash ^= c;
-    hot.name_hash *= 1099511628211ull;
-  }
+  hot.name_hash = entry.name_hash;
   hot.occupation = entry.occupation;
   hot.openings = entry.openings;
   hot.closing_day = entry.closing_day;
@@ -414,6 +419,7 @@ absl::Status MatchIndex::UpsertRole(const demand::v1::Role& role) {
   hot.work_mode = entry.work_mode;
   hot.emerging = entry.emerging;
   hot.apprenticeship = entry.apprenticeship;
+  role_generation_ = NextGeneration();
   std::vector<RoleHot>& at = roles_by_place_[entry.site];
   at.insert(std::lower_bound(at.begin(), at.end(), id,
                              [](const RoleHot& h, RoleId v) { return h.id < v; }),
@@ -457,6 +463,7 @@ std::span<const RequiredSkillEntry> MatchIndex::CommonEssentials(OccupationIndex
 }
 
 void MatchIndex::UnlinkRole(RoleId id) {
+  role_generation_ = NextGeneration();
   RoleEntry& entry = roles_[id];
   CountEssentials(entry, -1);
   if (--signature_refs_[entry.signature_id] == 0) {
@@ -579,7 +586,7 @@ absl::Status MatchIndex::UpsertCourse(const training::v1::Course& course) {
   entry.study_mode = course.study_mode();
   entry.venue = venue;
   LinkCourse(id);
-  course_generation_ = NextCourseGeneration();
+  course_generation_ = NextGeneration();
   return absl::OkStatus();
 }
 
@@ -623,7 +630,7 @@ bool MatchIndex::RemoveCourse(std::string_view name) {
   course_by_name_.erase(it);
   UnlinkCourse(id);
   free_courses_.push_back(id);
-  course_generation_ = NextCourseGeneration();
+  course_generation_ = NextGeneration();
   return true;
 }
 

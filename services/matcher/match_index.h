@@ -75,6 +75,9 @@ struct RoleOpenings {
 struct RoleEntry {
   bool live = false;
   std::string name;  // "employers/{employer}/roles/{role}"
+  // FNV-1a of the name: orders roles the same way whatever slots they were
+  // given, without comparing names.
+  uint64_t name_hash = 0;
   std::string title;
   std::string employer_display_name;
   uint32_t employer = 0;  // Interned "employers/{employer}".
@@ -117,9 +120,7 @@ bool SameEssentials(const RoleEntry& a, const RoleEntry& b);
 // that a pass over thousands of roles reads memory in order.
 struct RoleHot {
   RoleId id = 0;
-  // FNV-1a of the role's name: orders roles the same way whatever slots
-  // they were given, without comparing names.
-  uint64_t name_hash = 0;
+  uint64_t name_hash = 0;  // RoleEntry::name_hash.
   OccupationIndex occupation = 0;
   RoleOpenings openings;
   Day closing_day = kNoDay;
@@ -215,6 +216,8 @@ class MatchIndex {
   // Changes whenever a course is added, changed or removed, and no two
   // indexes share a value: caches of what courses offer key on it.
   uint64_t course_generation() const { return course_generation_; }
+  // The same for roles.
+  uint64_t role_generation() const { return role_generation_; }
 
   size_t role_count() const { return role_by_name_.size(); }
   size_t course_count() const { return course_by_name_.size(); }
@@ -381,6 +384,7 @@ class MatchIndex {
   std::string roles_revision_;
   std::string courses_revision_;
   uint64_t course_generation_;
+  uint64_t role_generation_;
 };
 
 }  // namespace pathways::matcher

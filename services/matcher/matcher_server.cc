@@ -15,6 +15,7 @@
 #include "services/common/feed_follower.h"
 #include "services/common/log.h"
 #include "services/common/metrics.h"
+#include "services/matcher/area.h"
 #include "services/matcher/matcher_service.h"
 
 namespace pathways::matcher {
@@ -289,6 +290,7 @@ absl::StatusOr<std::shared_ptr<grpc::Service>> MakeMatcherService(ServiceHost& h
   if (!absl::LoadTimeZone(config.time_zone, &zone)) {
     return absl::InvalidArgumentError(absl::StrCat("TIME_ZONE ", config.time_zone, " is unknown"));
   }
+  SharedAreaCache().set_max_bytes(static_cast<size_t>(config.area_cache_mb) << 20);
   auto parts = std::make_shared<MatcherParts>(host, zone);
   parts->StartFeeds();
   host.SetReadiness([parts = parts.get()] { return parts->Ready(); });

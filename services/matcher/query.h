@@ -119,6 +119,35 @@ inline int64_t OpeningsUpTo(const RoleEntry& role, demand::v1::Horizon horizon, 
   return OpeningsUpTo(role.openings, role.closing_day, horizon, today);
 }
 
+// Openings of roles summed by period, for an occupation's demand. The
+// discounts of later periods apply to the sums, so a total does not depend
+// on the order roles were added in.
+struct DemandCounts {
+  int64_t now = 0;  // Of roles still open on `today`.
+  int64_t in_1_year = 0;
+  int64_t in_2_years = 0;
+  int64_t in_5_years = 0;
+  int64_t emerging = 0;  // Emerging roles: undiscounted, up to the horizon.
+
+  void Add(const RoleHot& role, demand::v1::Horizon horizon, Day today) {
+    if (role.emerging) {
+      emerging += OpeningsUpTo(role.openings, role.closing_day, horizon, today);
+      return;
+    }
+    now += role.closing_day < today ? 0 : role.openings.now;
+    in_1_year += role.openings.in_1_year;
+    in_2_years += role.openings.in_2_years;
+    in_5_years += role.openings.in_5_years;
+  }
+  void Add(const DemandCounts& other) {
+    now += other.now;
+    in_1_year += other.in_1_year;
+    in_2_years += other.in_2_years;
+    in_5_years += other.in_5_years;
+    emerging += other.emerging;
+  }
+};
+
 // Per-course facts for this query, worked out the first time a course is
 // looked at.
 struct CourseView {

@@ -8,35 +8,16 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "services/matcher/api_support.h"
+#include "services/matcher/area.h"
 
 namespace pathways::matcher {
 namespace {
-
-// What the ranking reads of a role the filters allow, copied out of the
-// index so that it reads them in order.
-struct Kept {
-  RoleId id;
-  OccupationIndex occupation;
-  PlaceId site;
-  int64_t annual_pay_pence;
-  uint64_t name_hash;
-  uint32_t signature_id;
-};
-
-// Roles of one occupation with one essential signature, kept together
-// until their shared journey is bounded as this person can make it.
-struct Group {
-  uint32_t begin;  // Into RankScratch::roles.
-  uint32_t end;
-  int64_t best_pay;
-  double best_site;  // Highest distance^wd to a site.
-};
 
 // A bound on a role, or on a group of roles (the best of its roles).
 struct Bound {
   double score;
   uint64_t name_hash;
-  uint32_t item;  // Into RankScratch::groups if `group`, else RankScratch::roles.
+  uint32_t item;  // Into Area::groups if `group`, else Area::roles.
   OccupationIndex occupation;
   // What the bound knows of the journey: 0 the occupation's common essential
   // skills; 1 the role's own, as anyone could learn them
@@ -56,8 +37,7 @@ bool BoundLess(const Bound& a, const Bound& b) {
 struct OccupationBound {
   double score;
   OccupationIndex occupation;
-  uint32_t begin;  // Into RankScratch::roles.
-  uint32_t end;
+  const AreaOccupation* area;
   bool refined;  // The bound includes the common essential skills' journey.
   // Bounds on time^wt * cost^wc (and with distance^wd) from the common
   // essential skills, once refined.
@@ -99,13 +79,7 @@ struct RankScratch {
   QueryScratch query;
   ScorerScratch scorer;
   uint32_t stamp = 0;
-  std::vector<Kept> kept;
-  std::vector<Kept> roles;        // Kept roles grouped by occupation.
-  std::vector<uint32_t> count;    // By occupation.
-  std::vector<int64_t> best_pay;  // By occupation.
-  std::vector<double> best_site;  // By occupation.
   std::vector<OccupationBound> occupations;
-  std::vector<Group> groups;
   std::vector<Bound> bounds;
   std::vector<Stream> streams;            // A heap.
   std::vector<SignatureInfo> signatures;  // By signature id.
@@ -144,33 +118,21 @@ std::vector<RankedPathway> RankRoles(const QueryContext& query, Scorer& scorer, 
   st = RankStats{};
   RankScratch& rs = ThreadScratch();
 
-  // 1. One pass over the roles within reach: demand for every role, and the
-  // roles the filters allow grouped by occupation (a counting sort).
-  rs.kept.clear();
-  const size_t occupations = index.taxonomy().occupation_count();
-  rs.count.assign(occupations + 1, 0);
-  rs.best_pay.assign(occupations, 0);
-  rs.best_site.assign(occupations, 0);
+  // 1. The roles within reach the filters allow, grouped by occupation and
+  // signature, and the demand of every occupation within reach: the home's
+  // area, shared with other queries from there.
+  const std::shared_ptr<const Area> area_ptr = SharedAreaCache().Get(query);
+  const Area& area = *area_ptr;
+  const std::span<const AreaRole> roles = area.roles();
+  const std::span<const AreaGroup> groups = area.groups();
+  for (const auto& [occupation, counts] : area.demand()) scorer.CountOccupation(occupation, counts);
   rs.site.assign(index.place_count(), 0);
   for (PlaceId p = 0; p < index.place_count(); ++p) {
-    if (!query.PlaceInReach(p)) continue;
-    rs.site[p] = Pow(query.DistanceValue(query.PlaceKm(p)), policy.distance_weight);
-    for (const RoleHot& role : index.RolesAt(p)) {
-      scorer.CountRole(role);
-      if ((limits.emerging_only && !role.emerging) ||
-          (limits.apprenticeship_only && !role.apprenticeship) ||
-          !IscoMatches(role.isco, limits.isco_prefixes) || !ModeFits(limits.mode, role.work_mode) ||
-          query.OpeningsToHorizon(role) <= 0) {
-        continue;
-      }
-      rs.kept.push_back(Kept{role.id, role.occupation, role.site, role.annual_pay_pence,
-                             role.name_hash, role.signature_id});
-      ++rs.count[role.occupation + 1];
-      rs.best_pay[role.occupation] = std::max(rs.best_pay[role.occupation], role.annual_pay_pence);
-      rs.best_site[role.occupation] = std::max(rs.best_site[role.occupation], rs.site[p]);
+    if (query.PlaceInReach(p)) {
+      rs.site[p] = Pow(query.DistanceValue(query.PlaceKm(p)), policy.distance_weight);
     }
   }
-  st.roles_in_reach = rs.kept.size();
+  st.roles_in_reach = roles.size();
 
   // Bounds on time^wt * cost^wc (and with distance^wd) for a set of
   // essential skills: false when one cannot be learnt within the limits.
@@ -209,21 +171,15 @@ std::vector<RankedPathway> RankRoles(const QueryContext& query, Scorer& scorer, 
     return true;
   };
 
-  for (size_t o = 0; o < occupations; ++o) rs.count[o + 1] += rs.count[o];
-  rs.roles.resize(rs.kept.size());
   rs.occupations.clear();
-  for (size_t o = 0; o < occupations; ++o) {
-    if (rs.count[o + 1] == rs.count[o]) continue;
-    const auto occupation = static_cast<OccupationIndex>(o);
+  for (const AreaOccupation& o : area.occupations()) {
     const double bound =
         kBoundSlack *
-        Pow(scorer.DemandValue(scorer.OccupationOpenings(occupation)), policy.demand_weight) *
-        Pow(scorer.PayValue(rs.best_pay[o]), policy.pay_weight) *
-        Pow(scorer.Interest(occupation).value, policy.interest_weight) * rs.best_site[o];
-    rs.occupations.push_back(
-        OccupationBound{bound, occupation, rs.count[o], rs.count[o + 1], false, 1, 1, 1});
+        Pow(scorer.DemandValue(scorer.OccupationOpenings(o.occupation)), policy.demand_weight) *
+        Pow(scorer.PayValue(o.best_pay), policy.pay_weight) *
+        Pow(scorer.Interest(o.occupation).value, policy.interest_weight) * rs.site[o.nearest];
+    rs.occupations.push_back(OccupationBound{bound, o.occupation, &o, false, 1, 1, 1});
   }
-  for (const Kept& role : rs.kept) rs.roles[rs.count[role.occupation]++] = role;
   // A heap: an occupation's bound is first its demand, pay, interest and
   // best site; the first time it comes up it is refined with the journey of
   // the essential skills all its roles share, and put back.
@@ -274,7 +230,7 @@ std::vector<RankedPathway> RankRoles(const QueryContext& query, Scorer& scorer, 
     rs.stamp = 1;
   }
   if (rs.signatures.size() < index.signature_slots()) rs.signatures.resize(index.signature_slots());
-  auto screen_of = [&](const Kept& hot) -> SignatureInfo& {
+  auto screen_of = [&](const AreaRole& hot) -> SignatureInfo& {
     SignatureInfo& info = rs.signatures[hot.signature_id];
     if (info.screen_stamp == rs.stamp) return info;
     info.screen_stamp = rs.stamp;
@@ -285,7 +241,7 @@ std::vector<RankedPathway> RankRoles(const QueryContext& query, Scorer& scorer, 
     info.screen_joint = journey.joint;
     return info;
   };
-  auto signature_of = [&](const Kept& hot) -> SignatureInfo& {
+  auto signature_of = [&](const AreaRole& hot) -> SignatureInfo& {
     SignatureInfo& info = rs.signatures[hot.signature_id];
     if (info.stamp == rs.stamp) return info;
     const SignatureInfo screened = info;
@@ -307,7 +263,6 @@ std::vector<RankedPathway> RankRoles(const QueryContext& query, Scorer& scorer, 
   };
 
   // Opens an occupation: bounds its roles and adds them as a stream.
-  rs.groups.clear();
   rs.bounds.clear();
   rs.streams.clear();
   auto stream_less = [](const Stream& a, const Stream& b) { return a.score < b.score; };
@@ -324,34 +279,22 @@ std::vector<RankedPathway> RankRoles(const QueryContext& query, Scorer& scorer, 
     const double part = occupation_part(occupation.occupation);
     const double time_cost = std::min(occupation.time_cost, occupation.joint);
     const double bar = threshold();
-    std::sort(rs.roles.begin() + occupation.begin, rs.roles.begin() + occupation.end,
-              [](const Kept& a, const Kept& b) { return a.signature_id < b.signature_id; });
+    const AreaOccupation& o = *occupation.area;
     const uint32_t begin = static_cast<uint32_t>(rs.bounds.size());
-    for (uint32_t k = occupation.begin, next; k < occupation.end; k = next) {
-      int64_t pay = 0;
-      double site = 0;
-      uint64_t name_hash = std::numeric_limits<uint64_t>::max();
-      for (next = k;
-           next < occupation.end && rs.roles[next].signature_id == rs.roles[k].signature_id;
-           ++next) {
-        pay = std::max(pay, rs.roles[next].annual_pay_pence);
-        site = std::max(site, rs.site[rs.roles[next].site]);
-        name_hash = std::min(name_hash, rs.roles[next].name_hash);
-      }
-      const double journey = std::min(time_cost * site, occupation.joint_near);
+    for (uint32_t g = o.groups_begin; g < o.groups_end; ++g) {
+      const AreaGroup& group = groups[g];
+      const double journey = std::min(time_cost * rs.site[group.nearest], occupation.joint_near);
       if (part * journey < bar) continue;  // Pay is at most 1.
-      const double bound = part * Pow(scorer.PayValue(pay), policy.pay_weight) * journey;
+      const double bound = part * Pow(scorer.PayValue(group.best_pay), policy.pay_weight) * journey;
       if (bound < bar) continue;
-      const bool group = next - k > 1;
-      if (group) rs.groups.push_back(Group{k, next, pay, site});
-      rs.bounds.push_back(Bound{bound, name_hash,
-                                group ? static_cast<uint32_t>(rs.groups.size() - 1) : k,
-                                occupation.occupation, 0, group});
+      const bool several = group.end - group.begin > 1;
+      rs.bounds.push_back(Bound{bound, group.first_name_hash, several ? g : group.begin,
+                                occupation.occupation, 0, several});
     }
     const uint32_t end = static_cast<uint32_t>(rs.bounds.size());
     if (begin == end) return;
     std::make_heap(rs.bounds.begin() + begin, rs.bounds.end(), BoundLess);
-    const uint32_t capacity = begin + (occupation.end - occupation.begin);
+    const uint32_t capacity = begin + (o.end - o.begin);
     rs.bounds.resize(capacity);
     rs.streams.push_back(Stream{rs.bounds[begin].score, begin, end, capacity});
     std::push_heap(rs.streams.begin(), rs.streams.end(), stream_less);
@@ -363,10 +306,10 @@ std::vector<RankedPathway> RankRoles(const QueryContext& query, Scorer& scorer, 
   // cost with the site's distance; and that trade-off with the course's own
   // distance. Negative when the roles cannot be reached.
   auto refine = [&](const Bound& bound) {
-    const Group* group = bound.group ? &rs.groups[bound.item] : nullptr;
-    const Kept& role = rs.roles[group != nullptr ? group->begin : bound.item];
-    const double site = group != nullptr ? group->best_site : rs.site[role.site];
-    const int64_t pay = group != nullptr ? group->best_pay : role.annual_pay_pence;
+    const AreaGroup* group = bound.group ? &groups[bound.item] : nullptr;
+    const AreaRole& role = roles[group != nullptr ? group->begin : bound.item];
+    const double site = rs.site[group != nullptr ? group->nearest : role.site];
+    const int64_t pay = group != nullptr ? group->best_pay : index.role(role.id).annual_pay_pence;
     double journey;
     if (bound.tier == 0) {
       const SignatureInfo& info = screen_of(role);
@@ -379,24 +322,25 @@ std::vector<RankedPathway> RankRoles(const QueryContext& query, Scorer& scorer, 
       ++st.groups_bounded;
       journey = std::min(std::min(info.time_cost, info.joint) * site, info.joint_near);
     }
-    return std::min(bound.score, occupation_part(role.occupation) *
+    return std::min(bound.score, occupation_part(bound.occupation) *
                                      Pow(scorer.PayValue(pay), policy.pay_weight) * journey);
   };
   // A group whose bound is exact gives way to its roles, each bounded with
   // its own pay and site.
   auto expand = [&](const Bound& bound, Stream& stream) {
-    const Group& group = rs.groups[bound.item];
-    const SignatureInfo& info = rs.signatures[rs.roles[group.begin].signature_id];
+    const AreaGroup& group = groups[bound.item];
+    const SignatureInfo& info = rs.signatures[roles[group.begin].signature_id];
     const double part = occupation_part(bound.occupation);
     const double bar = threshold();
     for (uint32_t k = group.begin; k < group.end; ++k) {
-      const Kept& role = rs.roles[k];
+      const AreaRole& role = roles[k];
+      const RoleEntry& entry = index.role(role.id);
       const double journey =
           std::min(std::min(info.time_cost, info.joint) * rs.site[role.site], info.joint_near);
       const double score =
-          part * Pow(scorer.PayValue(role.annual_pay_pence), policy.pay_weight) * journey;
+          part * Pow(scorer.PayValue(entry.annual_pay_pence), policy.pay_weight) * journey;
       if (score < bar) continue;
-      rs.bounds[stream.end++] = Bound{score, role.name_hash, k, bound.occupation, 2, false};
+      rs.bounds[stream.end++] = Bound{score, entry.name_hash, k, bound.occupation, 2, false};
       std::push_heap(rs.bounds.begin() + stream.begin, rs.bounds.begin() + stream.end, BoundLess);
     }
   };
@@ -467,7 +411,7 @@ std::vector<RankedPathway> RankRoles(const QueryContext& query, Scorer& scorer, 
         continue;
       }
       next.score *= std::min(std::min(journey.time_cost, journey.joint),
-                             journey.joint_near / std::max(rs.best_site[next.occupation], 1e-9));
+                             journey.joint_near / std::max(rs.site[next.area->nearest], 1e-9));
       next.refined = true;
       next.time_cost = journey.time_cost;
       next.joint = journey.joint;
@@ -516,7 +460,7 @@ std::vector<RankedPathway> RankRoles(const QueryContext& query, Scorer& scorer, 
       std::push_heap(rs.streams.begin(), rs.streams.end(), stream_less);
     }
     if (top.tier < 2 || top.group) continue;
-    const RoleId role_id = rs.roles[top.item].id;
+    const RoleId role_id = roles[top.item].id;
     // The role scores at most its bound, so on a tie with the K-th pathway,
     // or with the last its occupation may have, it comes after when its
     // name does.

@@ -5,8 +5,10 @@
 // one planning every role would give: every role left unplanned has a bound
 // below the K-th score, so no pathway for it could be chosen, and a shared
 // plan (step 4) is the very plan the role would get.
-//  1. One pass over the roles sited within reach counts demand and keeps
-//     the roles the filters allow, grouped by occupation. An occupation's
+//  1. The roles sited within reach that the filters allow, grouped by
+//     occupation, and every occupation's demand come from the home's Area
+//     (area.h): one pass over the roles, made by the first query from that
+//     home and filters and shared until a role changes. An occupation's
 //     first bound is its demand, interest, best pay and nearest site (time
 //     and cost taken as 1).
 //  2. An occupation that comes to the top is refined once with the journey

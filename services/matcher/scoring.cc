@@ -91,7 +91,7 @@ ScorerScratch::OccupationDemand& Scorer::Slot(OccupationIndex occupation) const 
 }
 
 double Scorer::OccupationOpenings(OccupationIndex occupation) const {
-  const ScorerScratch::OccupationDemand& d = Slot(occupation);
+  const DemandCounts& d = Slot(occupation).counts;
   const Policy& p = query_.policy();
   const demand::v1::Horizon h = query_.limits().horizon;
   // Integer sums first, so the figure does not depend on the order roles

@@ -74,11 +74,7 @@ struct ScoredPathway {
 struct ScorerScratch {
   struct OccupationDemand {
     uint32_t stamp = 0;
-    int64_t now = 0;
-    int64_t in_1_year = 0;
-    int64_t in_2_years = 0;
-    int64_t in_5_years = 0;
-    int64_t emerging = 0;  // Undiscounted, up to the horizon.
+    DemandCounts counts;
     bool interest_known = false;
     InterestFit interest;
   };
@@ -89,21 +85,19 @@ struct ScorerScratch {
 class Scorer {
  public:
   // `scratch` may be null. Demand starts empty: count the roles within
-  // reach with CountRolesInReach, or one by one with CountRole.
+  // reach with CountRolesInReach, one by one with CountRole, or by
+  // occupation with CountOccupation.
   explicit Scorer(const QueryContext& query, ScorerScratch* scratch = nullptr);
 
   void CountRolesInReach();
   // Adds a role sited within reach to its occupation's demand.
   void CountRole(const RoleHot& role) {
-    ScorerScratch::OccupationDemand& d = Slot(role.occupation);
-    if (role.emerging) {
-      d.emerging += query_.OpeningsToHorizon(role);
-      return;
-    }
-    d.now += role.closing_day < query_.limits().today ? 0 : role.openings.now;
-    d.in_1_year += role.openings.in_1_year;
-    d.in_2_years += role.openings.in_2_years;
-    d.in_5_years += role.openings.in_5_years;
+    Slot(role.occupation).counts.Add(role, query_.limits().horizon, query_.limits().today);
+  }
+  // Adds the openings of an occupation's roles within reach, counted
+  // already (an Area's).
+  void CountOccupation(OccupationIndex occupation, const DemandCounts& counts) {
+    Slot(occupation).counts.Add(counts);
   }
 
   double OccupationOpenings(OccupationIndex occupation) const;

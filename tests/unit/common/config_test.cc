@@ -61,6 +61,7 @@ TEST(LoadServerConfigTest, DefaultsWhenOnlyTheSecretIsSet) {
   EXPECT_EQ(config->worker_threads, 8);
   EXPECT_EQ(config->max_queued_work, 10000);
   EXPECT_EQ(config->max_watchers, 64);
+  EXPECT_EQ(config->area_cache_mb, 128);
   EXPECT_EQ(config->auth_secret, kSecret);
   EXPECT_EQ(config->data_dir, PATHWAYS_DEFAULT_DATA_DIR);
   EXPECT_EQ(config->tls_cert_file, "");
@@ -104,6 +105,7 @@ TEST(LoadServerConfigTest, ReadsEveryVariable) {
                                       {"WORKER_THREADS", "4"},
                                       {"WORKER_QUEUE_LIMIT", "100"},
                                       {"MAX_WATCHERS", "0"},
+                                      {"AREA_CACHE_MB", "0"},
                                       {"DATA_DIR", "/srv/data"},
                                       {"TLS_CERT_FILE", "/tls/tls.crt"},
                                       {"TLS_KEY_FILE", "/tls/tls.key"},
@@ -123,6 +125,7 @@ TEST(LoadServerConfigTest, ReadsEveryVariable) {
   EXPECT_EQ(config->worker_threads, 4);
   EXPECT_EQ(config->max_queued_work, 100);
   EXPECT_EQ(config->max_watchers, 0);
+  EXPECT_EQ(config->area_cache_mb, 0);
   EXPECT_EQ(config->data_dir, "/srv/data");
   EXPECT_EQ(config->tls_cert_file, "/tls/tls.crt");
   EXPECT_EQ(config->tls_key_file, "/tls/tls.key");
@@ -164,17 +167,19 @@ TEST_P(BadVariableTest, IsInvalidArgumentNamingTheVariable) {
 
 INSTANTIATE_TEST_SUITE_P(
     LoadServerConfigTest, BadVariableTest,
-    ::testing::Values(
-        BadVariable{"GRPC_PORT", "abc"}, BadVariable{"GRPC_PORT", "70000"},
-        BadVariable{"GRPC_PORT", "-1"}, BadVariable{"GRPC_PORT", "80x"},
-        BadVariable{"METRICS_PORT", "65536"}, BadVariable{"REDIS_ADDR", "localhost"},
-        BadVariable{"REDIS_ADDR", ":6379"}, BadVariable{"REDIS_ADDR", "localhost:"},
-        BadVariable{"REDIS_ADDR", "localhost:0"}, BadVariable{"REDIS_ADDR", "localhost:65536"},
-        BadVariable{"REDIS_ADDR", "unix:"}, BadVariable{"REDIS_POOL_SIZE", "0"},
-        BadVariable{"REDIS_POOL_SIZE", "257"}, BadVariable{"REDIS_TIMEOUT_MS", "9"},
-        BadVariable{"LOG_LEVEL", "loud"}, BadVariable{"SHUTDOWN_GRACE_SECONDS", "3601"},
-        BadVariable{"SHUTDOWN_DRAIN_SECONDS", "soon"}, BadVariable{"WORKER_THREADS", "0"},
-        BadVariable{"WORKER_QUEUE_LIMIT", "0"}, BadVariable{"MAX_WATCHERS", "4097"}),
+    ::testing::Values(BadVariable{"GRPC_PORT", "abc"}, BadVariable{"GRPC_PORT", "70000"},
+                      BadVariable{"GRPC_PORT", "-1"}, BadVariable{"GRPC_PORT", "80x"},
+                      BadVariable{"METRICS_PORT", "65536"}, BadVariable{"REDIS_ADDR", "localhost"},
+                      BadVariable{"REDIS_ADDR", ":6379"}, BadVariable{"REDIS_ADDR", "localhost:"},
+                      BadVariable{"REDIS_ADDR", "localhost:0"},
+                      BadVariable{"REDIS_ADDR", "localhost:65536"},
+                      BadVariable{"REDIS_ADDR", "unix:"}, BadVariable{"REDIS_POOL_SIZE", "0"},
+                      BadVariable{"REDIS_POOL_SIZE", "257"}, BadVariable{"REDIS_TIMEOUT_MS", "9"},
+                      BadVariable{"LOG_LEVEL", "loud"},
+                      BadVariable{"SHUTDOWN_GRACE_SECONDS", "3601"},
+                      BadVariable{"SHUTDOWN_DRAIN_SECONDS", "soon"},
+                      BadVariable{"WORKER_THREADS", "0"}, BadVariable{"WORKER_QUEUE_LIMIT", "0"},
+                      BadVariable{"MAX_WATCHERS", "4097"}, BadVariable{"AREA_CACHE_MB", "-1"}),
     [](const ::testing::TestParamInfo<BadVariable>& info) {
       return info.param.name + "_" + std::to_string(info.index);
     });
