@@ -32,7 +32,7 @@ Area::Area(const QueryContext& query) {
     if (sited[o]) demand_.emplace_back(static_cast<OccupationIndex>(o), demand[o]);
     start[o + 1] += start[o];
   }
-  // By occupation (a counting sort, stable), then by signature.
+  // By occupation (a counting sort), then by signature and id.
   roles_.resize(kept.size());
   std::vector<uint32_t> next(start.begin(), start.end() - 1);
   for (const auto& [occupation, role] : kept) roles_[next[occupation]++] = role;
@@ -46,9 +46,11 @@ Area::Area(const QueryContext& query) {
     occupation.begin = start[o];
     occupation.end = start[o + 1];
     occupation.groups_begin = static_cast<uint32_t>(groups_.size());
-    std::stable_sort(
-        roles_.begin() + occupation.begin, roles_.begin() + occupation.end,
-        [](const AreaRole& a, const AreaRole& b) { return a.signature_id < b.signature_id; });
+    std::sort(roles_.begin() + occupation.begin, roles_.begin() + occupation.end,
+              [](const AreaRole& a, const AreaRole& b) {
+                return a.signature_id != b.signature_id ? a.signature_id < b.signature_id
+                                                        : a.id < b.id;
+              });
     for (uint32_t k = occupation.begin; k < occupation.end;) {
       AreaGroup group;
       group.begin = k;
