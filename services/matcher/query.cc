@@ -274,6 +274,7 @@ QueryContext::QueryContext(const MatchIndex& index, const Person& person, const 
   s_->emerging_reach.clear();
   s_->entry_reach.clear();
   s_->other_candidates.clear();
+  s_->taught_under.clear();
   s_->candidate_pool.clear();
   s_->qualification.fill(-1);
 
@@ -605,14 +606,19 @@ int QueryContext::TeachesAt(const CourseEntry& course, SkillKey key, int level,
     return it->level;
   }
   const GroupIndex group = index_->emerging(EmergingIdOf(key)).group;
-  int best = 0;
-  for (const TaughtSkill& t : course.taught) {
-    if (t.level >= level && t.level > best && index_->SkillUnderGroup(t.skill, group)) {
-      best = t.level;
-      if (via != nullptr) *via = t.skill;
+  auto [it, added] = s_->taught_under.try_emplace(std::pair(&course, group));
+  QueryScratch::TaughtUnder& under = it->second;
+  if (added) {
+    for (const TaughtSkill& t : course.taught) {
+      if (t.level > under.level && index_->SkillUnderGroup(t.skill, group)) {
+        under.level = t.level;
+        under.via = t.skill;
+      }
     }
   }
-  return best;
+  if (under.level < level) return 0;
+  if (via != nullptr) *via = under.via;
+  return under.level;
 }
 
 int64_t OpeningsUpTo(const RoleOpenings& o, Day closing_day, demand::v1::Horizon horizon,

@@ -237,6 +237,13 @@ class QueryScratch {
   std::vector<uint32_t> candidate_stamp;
   std::vector<std::pair<uint32_t, uint32_t>> candidate_range;
   absl::flat_hash_map<uint64_t, std::pair<uint32_t, uint32_t>> other_candidates;
+  // By course and group: the highest level at which the course teaches a
+  // skill under the group, and the first skill it does so with.
+  struct TaughtUnder {
+    int level = 0;
+    SkillIndex via = 0;
+  };
+  absl::flat_hash_map<std::pair<const CourseEntry*, GroupIndex>, TaughtUnder> taught_under;
   std::vector<CourseId> candidate_pool;
 };
 
