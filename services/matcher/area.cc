@@ -98,24 +98,36 @@ std::shared_ptr<const Area> AreaCache::Get(const QueryContext& query) {
           limits.apprenticeship_only,
           limits.isco_prefixes,
           limits.today};
+  std::shared_ptr<const Area> area;
+  Stats now;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (auto it = entries_.find(key); it != entries_.end()) {
       ++hits_;
       it->second.used = ++tick_;
-      return it->second.area;
+      area = it->second.area;
+      now = Stats{hits_, misses_, entries_.size(), bytes_};
+    } else {
+      ++misses_;
     }
-    ++misses_;
   }
-  auto area = std::make_shared<const Area>(query);
+  if (area != nullptr) {
+    if (observer_) observer_(true, now);
+    return area;
+  }
+  area = std::make_shared<const Area>(query);
   const size_t bytes = area->bytes();
-  std::lock_guard<std::mutex> lock(mu_);
-  auto [it, added] = entries_.try_emplace(std::move(key), Entry{area, bytes, 0});
-  it->second.used = ++tick_;
-  if (added) {
-    bytes_ += bytes;
-    EvictLocked();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto [it, added] = entries_.try_emplace(std::move(key), Entry{area, bytes, 0});
+    it->second.used = ++tick_;
+    if (added) {
+      bytes_ += bytes;
+      EvictLocked();
+    }
+    now = Stats{hits_, misses_, entries_.size(), bytes_};
   }
+  if (observer_) observer_(false, now);
   return area;
 }
 

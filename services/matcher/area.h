@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <span>
@@ -92,6 +93,10 @@ class AreaCache {
   };
   Stats stats() const;
   void set_max_bytes(size_t max_bytes);
+  // Told of every Get (outside the lock): whether the area was cached, and
+  // the cache as it then stood. For metrics; set it before queries start.
+  using Observer = std::function<void(bool hit, const Stats& now)>;
+  void set_observer(Observer observer) { observer_ = std::move(observer); }
 
  private:
   // What an area depends on.
@@ -127,6 +132,7 @@ class AreaCache {
   uint64_t hits_ = 0;
   uint64_t misses_ = 0;
   absl::flat_hash_map<Key, Entry> entries_;
+  Observer observer_;
 };
 
 // The process's cache, which ranking uses; kDefaultAreaCacheBytes until

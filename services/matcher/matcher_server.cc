@@ -1,5 +1,6 @@
 #include "services/matcher/matcher_server.h"
 
+#include <prometheus/counter.h>
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 
@@ -33,7 +34,7 @@ std::shared_ptr<grpc::Channel> Channel(const std::string& address) {
   return grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
 }
 
-// The index size and feed lag, as Prometheus metrics.
+// The index size, the feed lag and the area cache, as Prometheus metrics.
 struct IndexMetrics {
   explicit IndexMetrics(prometheus::Registry& registry)
       : size(prometheus::BuildGauge()
@@ -54,7 +55,21 @@ struct IndexMetrics {
         roles_lag(lag.Add({{"feed", "roles"}})),
         courses_lag(lag.Add({{"feed", "courses"}})),
         roles_apply_lag(apply_lag.Add({{"feed", "roles"}}, LatencyBuckets())),
-        courses_apply_lag(apply_lag.Add({{"feed", "courses"}}, LatencyBuckets())) {}
+        courses_apply_lag(apply_lag.Add({{"feed", "courses"}}, LatencyBuckets())),
+        area_lookups(prometheus::BuildCounter()
+                         .Name("matcher_area_cache_lookups_total")
+                         .Help("Rankings by whether the roles within reach of their home "
+                               "were cached (result=hit) or worked out (result=miss).")
+                         .Register(registry)),
+        area_cache(prometheus::BuildGauge()
+                       .Name("matcher_area_cache")
+                       .Help("The cache of roles within reach of recent homes: areas held "
+                             "(what=areas) and their bytes (what=bytes), within AREA_CACHE_MB.")
+                       .Register(registry)),
+        area_hits(area_lookups.Add({{"result", "hit"}})),
+        area_misses(area_lookups.Add({{"result", "miss"}})),
+        area_count(area_cache.Add({{"what", "areas"}})),
+        area_bytes(area_cache.Add({{"what", "bytes"}})) {}
 
   prometheus::Family<prometheus::Gauge>& size;
   prometheus::Family<prometheus::Gauge>& lag;
@@ -65,6 +80,12 @@ struct IndexMetrics {
   prometheus::Gauge& courses_lag;
   prometheus::Histogram& roles_apply_lag;
   prometheus::Histogram& courses_apply_lag;
+  prometheus::Family<prometheus::Counter>& area_lookups;
+  prometheus::Family<prometheus::Gauge>& area_cache;
+  prometheus::Counter& area_hits;
+  prometheus::Counter& area_misses;
+  prometheus::Gauge& area_count;
+  prometheus::Gauge& area_bytes;
 };
 
 // Where one feed stands in the index. Touched only by its follower's thread.
@@ -93,6 +114,7 @@ struct MatcherParts {
   ~MatcherParts() {
     if (courses) courses->Stop();
     if (roles) roles->Stop();
+    SharedAreaCache().set_observer(nullptr);
   }
 
   // Credentials for the matcher's own calls: a short-lived service token.
@@ -292,6 +314,12 @@ absl::StatusOr<std::shared_ptr<grpc::Service>> MakeMatcherService(ServiceHost& h
   }
   SharedAreaCache().set_max_bytes(static_cast<size_t>(config.area_cache_mb) << 20);
   auto parts = std::make_shared<MatcherParts>(host, zone);
+  SharedAreaCache().set_observer(
+      [metrics = &parts->metrics](bool hit, const AreaCache::Stats& now) {
+        (hit ? metrics->area_hits : metrics->area_misses).Increment();
+        metrics->area_count.Set(static_cast<double>(now.areas));
+        metrics->area_bytes.Set(static_cast<double>(now.bytes));
+      });
   parts->StartFeeds();
   host.SetReadiness([parts = parts.get()] { return parts->Ready(); });
   return std::shared_ptr<grpc::Service>(parts, &parts->service);

@@ -222,6 +222,29 @@ TEST_F(MatcherServiceTest, RanksAPathwayThroughARealCourseToARoleInDemand) {
   EXPECT_EQ(inline_response.pathways(0).role(), pathway.role());
 }
 
+TEST_F(MatcherServiceTest, AHomesSecondRankingUsesItsCachedAreaAndSaysSo) {
+  auto lookups = [&](const std::string& result) -> double {
+    for (const prometheus::MetricFamily& family :
+         matcher_->host().metrics().registry()->Collect()) {
+      if (family.name != "matcher_area_cache_lookups_total") continue;
+      for (const prometheus::ClientMetric& metric : family.metric) {
+        for (const prometheus::ClientMetric::Label& label : metric.label) {
+          if (label.name == "result" && label.value == result) return metric.counter.value;
+        }
+      }
+    }
+    return -1;
+  };
+  mv1::RankPathwaysResponse first, second;
+  ASSERT_TRUE(Rank(adviser_, "profiles/p-consented", &first).ok());
+  const double hits = lookups("hit"), misses = lookups("miss");
+  EXPECT_GE(misses, 1);  // Some ranking worked out this home's area.
+  ASSERT_TRUE(Rank(adviser_, "profiles/p-consented", &second).ok());
+  EXPECT_EQ(lookups("hit"), hits + 1);
+  EXPECT_EQ(lookups("miss"), misses);
+  EXPECT_EQ(second.SerializeAsString(), first.SerializeAsString());
+}
+
 TEST_F(MatcherServiceTest, ProfilesAreReadOnlyAsTheirOwnersAllow) {
   mv1::RankPathwaysResponse response;
   std::string other_adviser = training_->Token(Role::kAdviser, "wigan-careers");
