@@ -386,15 +386,6 @@ SkillReach SkillReach::None() {
   return reach;
 }
 
-void SkillReach::Add(uint8_t level, Day day, int64_t pence, double trade_off, double near) {
-  const int l = level - 1;
-  ready[l] = std::min(ready[l], day);
-  cost[l] = std::min(cost[l], pence);
-  joint[l] = std::max(joint[l], trade_off);
-  joint_near[l] = std::max(joint_near[l], near);
-  max_level = std::max(max_level, level);
-}
-
 void SkillReach::FillLowerLevels() {
   for (int l = 2; l >= 0; --l) {
     ready[l] = std::min(ready[l], ready[l + 1]);
@@ -411,7 +402,10 @@ SkillReach QueryContext::ReachAt(std::span<const CoursePosting> postings, int de
   for (const CoursePosting& posting : postings) {
     const CourseView& view = course(posting.course);
     if (!view.usable) continue;
-    const QueryScratch::Chain chain = ChainOf(posting.course, depth);
+    // Most courses need nothing first: their chain is the course alone.
+    const QueryScratch::Chain chain = view.entry_missing == 0
+                                          ? QueryScratch::Chain{view.first_end, view.min_cost}
+                                          : ChainOf(posting.course, depth);
     if (chain.end == kNoDay) continue;
     double far = 0, near = 0;
     if (joint) {

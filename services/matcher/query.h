@@ -183,7 +183,14 @@ struct SkillReach {
   // Nothing reachable yet.
   static SkillReach None();
   // A course (or chain) teaching the skill to `level`, ready on `ready`.
-  void Add(uint8_t level, Day ready, int64_t cost, double joint, double joint_near);
+  void Add(uint8_t level, Day day, int64_t pence, double trade_off, double near) {
+    const int l = level - 1;
+    ready[l] = std::min(ready[l], day);
+    cost[l] = std::min(cost[l], pence);
+    joint[l] = std::max(joint[l], trade_off);
+    joint_near[l] = std::max(joint_near[l], near);
+    max_level = std::max(max_level, level);
+  }
   // Once every course is added: what reaches a level reaches the ones below.
   void FillLowerLevels();
 };
