@@ -231,14 +231,6 @@ CourseCost CostFor(const CourseEntry& course, const Person& person, Day start, i
   return CourseCost{course.cost_pence, training::v1::FUNDING_UNSPECIFIED};
 }
 
-Day EarliestStart(const CourseEntry& course, const Person& person, Day from) {
-  if (course.min_age > 0)
-    from = std::max(from, person.turning_day[std::min<int>(course.min_age, 120)]);
-  if (course.start_days.empty()) return from;
-  auto it = std::lower_bound(course.start_days.begin(), course.start_days.end(), from);
-  return it == course.start_days.end() ? kNoDay : *it;
-}
-
 QueryContext::QueryContext(const MatchIndex& index, const Person& person, const Limits& limits,
                            const Policy& policy, QueryScratch* scratch)
     : index_(&index),
@@ -332,13 +324,6 @@ void QueryContext::FillCourse(CourseId id) const {
   view.usable = true;
   view.cover_cost =
       static_cast<float>(CoverCost(earliest, view.first_end, first.pence, view.travel_km));
-}
-
-double QueryContext::CoverCost(Day from, Day end, int64_t pence, double travel_km) const {
-  const Policy& p = *policy_;
-  return p.step_cost + p.time_weight * ((end - from) / 7.0) / 52.0 +
-         p.cost_weight * static_cast<double>(pence) / 100'000.0 +
-         p.distance_weight * travel_km / std::max(1.0, limits_->max_travel_km);
 }
 
 QueryScratch::Chain QueryContext::ChainOf(CourseId id, int depth) const {
@@ -455,7 +440,7 @@ SkillReach QueryContext::OptimisticAt(std::span<const CoursePosting> postings) c
   return reach;
 }
 
-const SkillReach& QueryContext::OptimisticReach(SkillKey key) const {
+const SkillReach& QueryContext::ComputeOptimisticReach(SkillKey key) const {
   if (IsEmergingKey(key)) {
     const GroupIndex group = index_->emerging(EmergingIdOf(key)).group;
     auto it = s_->optimistic_groups.find(group);
@@ -472,16 +457,6 @@ const SkillReach& QueryContext::OptimisticReach(SkillKey key) const {
   return s_->optimistic[key];
 }
 
-double QueryContext::Weighted(double value, double weight) {
-  value = std::clamp(value, 0.0, 1.0);
-  // The policy's usual weights, without pow.
-  if (weight == 1.0) return value;
-  if (weight == 0.0) return 1.0;
-  if (weight == 0.5) return std::sqrt(value);
-  if (weight == 2.0) return value * value;
-  return std::pow(value, weight);
-}
-
 double QueryContext::TimeValue(int weeks) const {
   return 1.0 / (1.0 + std::max(0, weeks) / policy_->time_half_weeks);
 }
@@ -496,7 +471,7 @@ double QueryContext::DistanceValue(double km) const {
   return 1.0 - (1.0 - policy_->distance_at_limit) * std::min(1.0, km / limit);
 }
 
-const SkillReach& QueryContext::Reach(SkillKey key) const {
+const SkillReach& QueryContext::ComputeReach(SkillKey key) const {
   if (IsEmergingKey(key)) {
     const uint32_t id = EmergingIdOf(key);
     for (const auto& [cached, reach] : s_->emerging_reach) {

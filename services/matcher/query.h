@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -109,7 +110,14 @@ CourseCost CostFor(const CourseEntry& course, const Person& person, Day start, i
 // The course's earliest start on or after `from` at which the person meets
 // its minimum age; kNoDay when none. A course without start dates starts any
 // day.
-Day EarliestStart(const CourseEntry& course, const Person& person, Day from);
+inline Day EarliestStart(const CourseEntry& course, const Person& person, Day from) {
+  if (course.min_age > 0) {
+    from = std::max(from, person.turning_day[std::min<int>(course.min_age, 120)]);
+  }
+  if (course.start_days.empty()) return from;
+  auto it = std::lower_bound(course.start_days.begin(), course.start_days.end(), from);
+  return it == course.start_days.end() ? kNoDay : *it;
+}
 
 // Openings of a role up to `horizon`, undiscounted; "now" openings count
 // only until the closing date.
@@ -280,14 +288,20 @@ class QueryContext {
   // The reach of an ESCO skill, or of an emerging skill (through courses
   // teaching a skill under its group). The reference is valid until the
   // next call.
-  const SkillReach& Reach(SkillKey key) const;
+  const SkillReach& Reach(SkillKey key) const {
+    if (!IsEmergingKey(key) && s_->reach_stamp[key] == s_->stamp) return s_->reach[key];
+    return ComputeReach(key);
+  }
   // What anyone could reach of a skill from earliest_start: Reach counting
   // every live course with places, whatever its distance, mode, minimum age
   // or entry skills, at no cost when some funding could pay for it. It is
   // never worse than Reach (max_level and joint no lower, ready and cost no
   // later or dearer; joint_near is joint), and does not depend on the
   // person, so a thread keeps it between queries until the courses change.
-  const SkillReach& OptimisticReach(SkillKey key) const;
+  const SkillReach& OptimisticReach(SkillKey key) const {
+    if (!IsEmergingKey(key) && s_->optimistic_known[key]) return s_->optimistic[key];
+    return ComputeOptimisticReach(key);
+  }
   // Whether some usable course awards RQF `level` or above.
   bool QualificationReachable(int level) const;
 
@@ -323,17 +337,32 @@ class QueryContext {
   double CostValue(int64_t pence) const;
   double DistanceValue(double km) const;
   // value^weight, with 0^0 = 1.
-  static double Weighted(double value, double weight);
+  static double Weighted(double value, double weight) {
+    value = std::clamp(value, 0.0, 1.0);
+    // The policy's usual weights, without pow.
+    if (weight == 1.0) return value;
+    if (weight == 0.0) return 1.0;
+    if (weight == 0.5) return std::sqrt(value);
+    if (weight == 2.0) return value * value;
+    return std::pow(value, weight);
+  }
 
   // Whole weeks from earliest_start to `day`, rounded up.
   int WeeksFromStart(Day day) const { return (day - limits_->earliest_start + 6) / 7; }
   // The set-cover cost of taking a course from `from` to `end` at `pence`.
-  double CoverCost(Day from, Day end, int64_t pence, double travel_km) const;
+  double CoverCost(Day from, Day end, int64_t pence, double travel_km) const {
+    const Policy& p = *policy_;
+    return p.step_cost + p.time_weight * ((end - from) / 7.0) / 52.0 +
+           p.cost_weight * static_cast<double>(pence) / 100'000.0 +
+           p.distance_weight * travel_km / std::max(1.0, limits_->max_travel_km);
+  }
 
  private:
   static constexpr int kMaxChain = 5;
 
   void FillCourse(CourseId id) const;
+  const SkillReach& ComputeReach(SkillKey key) const;
+  const SkillReach& ComputeOptimisticReach(SkillKey key) const;
   // Earliest end and least cost of `course` with up to depth - 1 courses
   // before it to meet its entry skills.
   QueryScratch::Chain ChainOf(CourseId course, int depth) const;
