@@ -11,25 +11,35 @@ constexpr int kPrerequisitesTried = 2;
 
 }  // namespace
 
-Planner::Planner(const QueryContext& query)
+Planner::Planner(const QueryContext& query, PlannerScratch* scratch)
     : query_(query),
       index_(query.index()),
       person_(query.person()),
       policy_(query.policy()),
       limits_(query.limits()) {
-  item_of_skill_.assign(index_.taxonomy().skill_count(), -1);
-  item_stamp_.assign(index_.taxonomy().skill_count(), 0);
-  course_stamp_.assign(index_.course_slots(), 0);
-  candidate_of_course_.assign(index_.course_slots(), -1);
+  if (scratch == nullptr) {
+    owned_ = std::make_unique<PlannerScratch>();
+    scratch = owned_.get();
+  }
+  s_ = scratch;
+  const size_t skills = index_.taxonomy().skill_count();
+  if (s_->item_stamp.size() != skills) {
+    s_->item_of_skill.assign(skills, -1);
+    s_->item_stamp.assign(skills, 0);
+  }
+  if (s_->course_stamp.size() < index_.course_slots()) {
+    s_->course_stamp.resize(index_.course_slots(), 0);
+    s_->candidate_of_course.resize(index_.course_slots(), -1);
+  }
 }
 
 void Planner::Begin(RoleId role_id, Plan* out) {
   role_ = &index_.role(role_id);
   const RoleEntry& role = *role_;
-  if (++stamp_ == 0) {
-    std::fill(item_stamp_.begin(), item_stamp_.end(), 0);
-    std::fill(course_stamp_.begin(), course_stamp_.end(), 0);
-    stamp_ = 1;
+  if (++s_->stamp == 0) {
+    std::fill(s_->item_stamp.begin(), s_->item_stamp.end(), 0);
+    std::fill(s_->course_stamp.begin(), s_->course_stamp.end(), 0);
+    s_->stamp = 1;
   }
   candidates_.clear();
   item_pool_.clear();
@@ -71,8 +81,8 @@ void Planner::Begin(RoleId role_id, Plan* out) {
       if (IsEmergingKey(required.key)) {
         emerging_gap_.push_back(static_cast<int>(i));
       } else {
-        item_of_skill_[required.key] = static_cast<int16_t>(i);
-        item_stamp_[required.key] = stamp_;
+        s_->item_of_skill[required.key] = static_cast<int16_t>(i);
+        s_->item_stamp[required.key] = s_->stamp;
       }
     }
   }
@@ -82,18 +92,18 @@ void Planner::Begin(RoleId role_id, Plan* out) {
 }
 
 int Planner::AddCandidate(CourseId course_id) {
-  if (course_id >= course_stamp_.size()) {
-    course_stamp_.resize(index_.course_slots(), 0);
-    candidate_of_course_.resize(index_.course_slots(), -1);
+  if (course_id >= s_->course_stamp.size()) {
+    s_->course_stamp.resize(index_.course_slots(), 0);
+    s_->candidate_of_course.resize(index_.course_slots(), -1);
   }
-  if (course_stamp_[course_id] == stamp_) return candidate_of_course_[course_id];
+  if (s_->course_stamp[course_id] == s_->stamp) return s_->candidate_of_course[course_id];
   const CourseEntry& course = index_.course(course_id);
   Candidate c;
   c.course = course_id;
   c.items_begin = static_cast<uint32_t>(item_pool_.size());
   for (const TaughtSkill& t : course.taught) {
-    if (item_stamp_[t.skill] != stamp_) continue;
-    const int item = item_of_skill_[t.skill];
+    if (s_->item_stamp[t.skill] != s_->stamp) continue;
+    const int item = s_->item_of_skill[t.skill];
     if (t.level >= role_->skills[item].level) item_pool_.push_back(static_cast<uint16_t>(item));
   }
   for (int item : emerging_gap_) {
@@ -106,8 +116,8 @@ int Planner::AddCandidate(CourseId course_id) {
   c.awards_qualification = needed_rqf_ > 0 && course.rqf_awarded >= needed_rqf_;
   const int k = static_cast<int>(candidates_.size());
   candidates_.push_back(c);
-  course_stamp_[course_id] = stamp_;
-  candidate_of_course_[course_id] = k;
+  s_->course_stamp[course_id] = s_->stamp;
+  s_->candidate_of_course[course_id] = k;
   return k;
 }
 

@@ -44,6 +44,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -131,11 +132,30 @@ struct Plan {
   int8_t qualification_step = -1;  // The step awarding the entry RQF level.
 };
 
+// Per-skill and per-course tables a Planner marks with a stamp per role,
+// kept between queries so that a query neither allocates nor clears them.
+// One per thread, used by one Planner at a time.
+class PlannerScratch {
+ public:
+  PlannerScratch() = default;
+  PlannerScratch(const PlannerScratch&) = delete;
+  PlannerScratch& operator=(const PlannerScratch&) = delete;
+
+ private:
+  friend class Planner;
+  uint32_t stamp = 0;
+  std::vector<int16_t> item_of_skill;  // By SkillIndex, valid where item_stamp matches.
+  std::vector<uint32_t> item_stamp;
+  std::vector<uint32_t> course_stamp;  // By CourseId, valid where it matches.
+  std::vector<int32_t> candidate_of_course;
+};
+
 // Plans pathways for one query. Keeps scratch buffers between calls, so
 // reuse one Planner for every role of a query. Not thread-safe.
 class Planner {
  public:
-  explicit Planner(const QueryContext& query);
+  // `scratch` may be null (the planner then owns its tables).
+  explicit Planner(const QueryContext& query, PlannerScratch* scratch = nullptr);
 
   // The best pathway the set cover finds for a role within reach. Role-level
   // filters (travel, mode, emerging...) are the caller's.
@@ -197,12 +217,9 @@ class Planner {
   std::vector<int> gap_;           // Role skill indices with credit below 1.
   std::vector<int> emerging_gap_;  // The emerging ones among them.
   double total_weight_ = 0;
-  int needed_rqf_ = 0;                  // 0 when the person holds the entry level.
-  std::vector<int16_t> item_of_skill_;  // By SkillIndex, valid where stamp matches.
-  std::vector<uint32_t> item_stamp_;
-  uint32_t stamp_ = 0;
-  std::vector<uint32_t> course_stamp_;  // By CourseId: candidate index + 1 when stamped.
-  std::vector<int32_t> candidate_of_course_;
+  int needed_rqf_ = 0;  // 0 when the person holds the entry level.
+  std::unique_ptr<PlannerScratch> owned_;
+  PlannerScratch* s_;
   std::vector<Candidate> candidates_;
   std::vector<uint16_t> item_pool_;
   std::vector<TaughtSkill> missing_;

@@ -78,6 +78,7 @@ struct SignatureInfo {
 struct RankScratch {
   QueryScratch query;
   ScorerScratch scorer;
+  PlannerScratch planner;
   uint32_t stamp = 0;
   std::vector<OccupationBound> occupations;
   std::vector<Bound> bounds;
@@ -345,7 +346,7 @@ std::vector<RankedPathway> RankRoles(const QueryContext& query, Scorer& scorer, 
     }
   };
 
-  Planner planner(query);
+  Planner planner(query, &rs.planner);
   std::vector<Plan> plans;  // Every feasible plan made.
   Plan plan;
   // Streams of occupations that already have max_per_occupation pathways:
