@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <numeric>
 
+#include "absl/container/inlined_vector.h"
+
 namespace pathways::matcher {
 namespace {
 
@@ -206,27 +208,26 @@ bool Planner::BestOrder(std::vector<int>* chosen, std::vector<PlannedStep>* step
     steps->clear();
     return true;
   }
-  std::vector<int> idx(chosen->size());
+  absl::InlinedVector<int, kMaxSteps> idx(chosen->size()), order(chosen->size());
   std::iota(idx.begin(), idx.end(), 0);
-  std::vector<int> order(chosen->size()), best_order;
-  std::vector<PlannedStep> trial, best_steps;
+  best_order_.clear();
   do {
     for (size_t k = 0; k < idx.size(); ++k) order[k] = (*chosen)[idx[k]];
-    if (!Schedule(order, &trial)) continue;
+    if (!Schedule(order, &trial_steps_)) continue;
     int64_t cost = 0;
-    for (const PlannedStep& s : trial) cost += s.cost.pence;
-    if (!best_order.empty()) {
+    for (const PlannedStep& s : trial_steps_) cost += s.cost.pence;
+    if (!best_order_.empty()) {
       int64_t best_cost = 0;
-      for (const PlannedStep& s : best_steps) best_cost += s.cost.pence;
-      const Day end = trial.back().end, best_end = best_steps.back().end;
+      for (const PlannedStep& s : best_steps_) best_cost += s.cost.pence;
+      const Day end = trial_steps_.back().end, best_end = best_steps_.back().end;
       if (end > best_end || (end == best_end && cost >= best_cost)) continue;
     }
-    best_order = order;
-    best_steps = trial;
+    best_order_.assign(order.begin(), order.end());
+    best_steps_ = trial_steps_;
   } while (std::next_permutation(idx.begin(), idx.end()));
-  if (best_order.empty()) return false;
-  *chosen = std::move(best_order);
-  *steps = std::move(best_steps);
+  if (best_order_.empty()) return false;
+  chosen->assign(best_order_.begin(), best_order_.end());
+  *steps = best_steps_;
   return true;
 }
 
@@ -327,8 +328,10 @@ void Planner::PlanRole(RoleId role_id, Plan* out) {
   }
   const double needed_cover = policy_.min_coverage * total_weight_ - kEpsilon;
   bool optional_candidates_added = false;
-  std::vector<int> chosen;
-  std::vector<uint8_t> taken;
+  std::vector<int>& chosen = chosen_;
+  std::vector<uint8_t>& taken = taken_;
+  chosen.clear();
+  taken.clear();
   Day at = limits_.earliest_start;
   int rqf = person_.rqf;
   int64_t spent = 0;
@@ -556,19 +559,20 @@ void Planner::PlanRole(RoleId role_id, Plan* out) {
 
 void Planner::Tidy(std::vector<int>* chosen, double needed_cover, Plan* out) {
   // Drop steps the pathway no longer needs, latest first.
-  std::vector<PlannedStep> steps;
+  std::vector<PlannedStep>& steps = steps_;
+  steps.clear();
   for (int k = static_cast<int>(chosen->size()) - 1; k >= 0; --k) {
-    std::vector<int> trial = *chosen;
-    trial.erase(trial.begin() + k);
-    if (ClosureHolds(trial, *out, needed_cover) && BestOrder(&trial, &steps)) {
-      *chosen = std::move(trial);
+    trial_.assign(chosen->begin(), chosen->end());
+    trial_.erase(trial_.begin() + k);
+    if (ClosureHolds(trial_, *out, needed_cover) && BestOrder(&trial_, &steps)) {
+      chosen->swap(trial_);
     }
   }
   if (!BestOrder(chosen, &steps)) {
     // The greedy order was schedulable when chosen; keep it.
     Schedule(*chosen, &steps);
   }
-  out->steps = std::move(steps);
+  out->steps.assign(steps.begin(), steps.end());
   out->feasible = true;
   Finish(*chosen, out);
 }

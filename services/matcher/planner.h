@@ -226,6 +226,14 @@ class Planner {
   std::vector<TaughtSkill> missing_copy_;
   std::vector<CourseId> prerequisites_;
   std::vector<int> order_;
+  // Per plan, kept for their capacity.
+  std::vector<int> chosen_;
+  std::vector<int> trial_;
+  std::vector<uint8_t> taken_;
+  std::vector<PlannedStep> steps_;
+  mutable std::vector<int> best_order_;
+  mutable std::vector<PlannedStep> trial_steps_;
+  mutable std::vector<PlannedStep> best_steps_;
 };
 
 }  // namespace pathways::matcher
