@@ -9,7 +9,6 @@ namespace pathways::matcher {
 namespace {
 
 constexpr double kEpsilon = 1e-9;
-constexpr int kPrerequisitesTried = 2;
 
 }  // namespace
 
@@ -32,6 +31,65 @@ Planner::Planner(const QueryContext& query, PlannerScratch* scratch)
   if (s_->course_stamp.size() < index_.course_slots()) {
     s_->course_stamp.resize(index_.course_slots(), 0);
     s_->candidate_of_course.resize(index_.course_slots(), -1);
+  }
+  if (++s_->query_stamp == 0) {
+    std::fill(s_->first_pairs_stamp.begin(), s_->first_pairs_stamp.end(), 0);
+    s_->query_stamp = 1;
+  }
+  if (s_->first_pairs_stamp.size() < index_.course_slots()) {
+    s_->first_pairs_stamp.resize(index_.course_slots(), 0);
+    s_->first_pairs.resize(index_.course_slots());
+  }
+}
+
+void Planner::TryPrerequisites(CourseId course_id, std::span<const TaughtSkill> missing,
+                               std::span<const int> chosen, Day at, int rqf, int64_t spent,
+                               PlannerScratch::PairTries* out) {
+  out->clear();
+  const CourseEntry& course = index_.course(course_id);
+  const float travel_km = query_.course(course_id).travel_km;
+  prerequisites_.clear();
+  {
+    std::span<const CourseId> found = query_.Candidates(missing[0].skill, missing[0].level);
+    prerequisites_.assign(found.begin(), found.end());
+  }
+  for (CourseId p : prerequisites_) {
+    if (p == course_id) continue;
+    // The cheapest few prerequisites are enough to find a good pair.
+    if (static_cast<int>(out->size()) >= PlannerScratch::kPrerequisitesTried) break;
+    const CourseEntry& pre = index_.course(p);
+    bool teaches_all = true;
+    for (const TaughtSkill& m : missing) {
+      if (query_.TeachesAt(pre, m.skill, m.level) == 0) {
+        teaches_all = false;
+        break;
+      }
+    }
+    if (!teaches_all || pre.min_rqf > rqf || !EntrySkillsMet(pre, chosen, nullptr)) continue;
+    PlannerScratch::PairTry& tried = out->emplace_back();
+    tried.prerequisite = p;
+    const Day pre_start = EarliestStart(pre, person_, at);
+    if (pre_start == kNoDay) continue;
+    const Day pre_end = pre_start + 7 * pre.duration_weeks;
+    const int rqf_after = std::max<int>(rqf, pre.rqf_awarded);
+    if (course.min_rqf > rqf_after) continue;
+    const Day start = EarliestStart(course, person_, pre_end);
+    if (start == kNoDay) continue;
+    const Day end = start + 7 * course.duration_weeks;
+    if (limits_.max_weeks.has_value() && query_.WeeksFromStart(end) > *limits_.max_weeks) {
+      continue;
+    }
+    const CourseCost pre_cost = CostFor(pre, person_, pre_start, rqf);
+    const CourseCost cost = CostFor(course, person_, start, rqf_after);
+    if (limits_.max_cost_pence.has_value() &&
+        spent + pre_cost.pence + cost.pence > *limits_.max_cost_pence) {
+      continue;
+    }
+    tried.schedulable = true;
+    tried.end = end;
+    tried.pence = pre_cost.pence + cost.pence;
+    tried.cost = query_.CoverCost(at, pre_end, pre_cost.pence, query_.course(p).travel_km) +
+                 query_.CoverCost(pre_end, end, cost.pence, travel_km);
   }
 }
 
@@ -450,48 +508,22 @@ void Planner::PlanRole(RoleId role_id, Plan* out) {
       // Blocked by entry skills: try a prerequisite course that teaches all
       // of them, taken just before.
       if (!rqf_ok || missing_.empty() || remaining < 2) continue;
-      missing_copy_ = missing_;
-      const std::vector<TaughtSkill>& missing = missing_copy_;
-      prerequisites_.clear();
-      {
-        std::span<const CourseId> found = query_.Candidates(missing[0].skill, missing[0].level);
-        prerequisites_.assign(found.begin(), found.end());
+      // As a first step the tries depend on the course alone, not the role,
+      // so a query makes them once per course.
+      const PlannerScratch::PairTries* tries = &pair_tries_;
+      if (chosen.empty()) {
+        if (s_->first_pairs_stamp[c.course] != s_->query_stamp) {
+          s_->first_pairs_stamp[c.course] = s_->query_stamp;
+          TryPrerequisites(c.course, missing_, chosen, at, rqf, spent, &s_->first_pairs[c.course]);
+        }
+        tries = &s_->first_pairs[c.course];
+      } else {
+        TryPrerequisites(c.course, missing_, chosen, at, rqf, spent, &pair_tries_);
       }
-      int tried = 0;
-      for (CourseId p : prerequisites_) {
-        if (p == c.course) continue;
-        // The cheapest few prerequisites are enough to find a good pair.
-        if (tried >= kPrerequisitesTried) break;
-        const CourseEntry& pre = index_.course(p);
-        bool teaches_all = true;
-        for (const TaughtSkill& m : missing) {
-          if (query_.TeachesAt(pre, m.skill, m.level) == 0) {
-            teaches_all = false;
-            break;
-          }
-        }
-        if (!teaches_all || pre.min_rqf > rqf || !EntrySkillsMet(pre, chosen, nullptr)) continue;
-        ++tried;
-        const int pk = AddCandidate(p);
+      for (const PlannerScratch::PairTry& tried : *tries) {
+        const int pk = AddCandidate(tried.prerequisite);
         taken.resize(candidates_.size(), 0);
-        if (taken[pk]) continue;
-        const Day pre_start = EarliestStart(pre, person_, at);
-        if (pre_start == kNoDay) continue;
-        const Day pre_end = pre_start + 7 * pre.duration_weeks;
-        const int rqf_after = std::max<int>(rqf, pre.rqf_awarded);
-        if (course.min_rqf > rqf_after) continue;
-        const Day start = EarliestStart(course, person_, pre_end);
-        if (start == kNoDay) continue;
-        const Day end = start + 7 * course.duration_weeks;
-        if (limits_.max_weeks.has_value() && query_.WeeksFromStart(end) > *limits_.max_weeks) {
-          continue;
-        }
-        const CourseCost pre_cost = CostFor(pre, person_, pre_start, rqf);
-        const CourseCost cost = CostFor(course, person_, start, rqf_after);
-        if (limits_.max_cost_pence.has_value() &&
-            spent + pre_cost.pence + cost.pence > *limits_.max_cost_pence) {
-          continue;
-        }
+        if (taken[pk] || !tried.schedulable) continue;
         Option o;
         o.first = pk;
         o.second = static_cast<int>(k);
@@ -509,10 +541,9 @@ void Planner::PlanRole(RoleId role_id, Plan* out) {
             !candidates_[k].awards_qualification) {
           o.gain += policy_.essential_weight;
         }
-        o.cost = query_.CoverCost(at, pre_end, pre_cost.pence, query_.course(p).travel_km) +
-                 query_.CoverCost(pre_end, end, cost.pence, view.travel_km);
-        o.end = end;
-        o.pence = pre_cost.pence + cost.pence;
+        o.cost = tried.cost;
+        o.end = tried.end;
+        o.pence = tried.pence;
         consider(o);
       }
     }

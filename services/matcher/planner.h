@@ -48,6 +48,7 @@
 #include <span>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
 #include "services/matcher/calendar.h"
 #include "services/matcher/match_index.h"
 #include "services/matcher/query.h"
@@ -141,8 +142,24 @@ class PlannerScratch {
   PlannerScratch(const PlannerScratch&) = delete;
   PlannerScratch& operator=(const PlannerScratch&) = delete;
 
+  // A prerequisite tried before a course whose entry skills are missing.
+  struct PairTry {
+    CourseId prerequisite = 0;
+    bool schedulable = false;  // The pair fits the limits.
+    Day end = 0;               // The course's end.
+    int64_t pence = 0;         // Both, after funding.
+    double cost = 0;           // Set-cover cost of both.
+  };
+  static constexpr int kPrerequisitesTried = 2;
+  using PairTries = absl::InlinedVector<PairTry, kPrerequisitesTried>;
+
  private:
   friend class Planner;
+  // Per query: the prerequisites tried for a course as a first step (they
+  // do not depend on the role), by CourseId, valid where the stamp matches.
+  uint32_t query_stamp = 0;
+  std::vector<uint32_t> first_pairs_stamp;
+  std::vector<PairTries> first_pairs;
   uint32_t stamp = 0;
   std::vector<int16_t> item_of_skill;  // By SkillIndex, valid where item_stamp matches.
   std::vector<uint32_t> item_stamp;
@@ -199,6 +216,13 @@ class Planner {
   bool ClosureHolds(std::span<const int> chosen, const Plan& plan, double needed_cover) const;
   // Best order of `chosen` (soonest ready, then cheapest); false if none.
   bool BestOrder(std::vector<int>* chosen, std::vector<PlannedStep>* steps) const;
+  // The prerequisites tried for `course_id`, whose entry skills `missing`
+  // are neither held nor taught by `chosen`: the cheapest usable courses
+  // teaching the first of them, up to kPrerequisitesTried that teach them
+  // all and can be taken, each scheduled from `at` before the course.
+  void TryPrerequisites(CourseId course_id, std::span<const TaughtSkill> missing,
+                        std::span<const int> chosen, Day at, int rqf, int64_t spent,
+                        PlannerScratch::PairTries* out);
   // Drops unneeded steps, orders the rest and finishes the plan.
   void Tidy(std::vector<int>* chosen, double needed_cover, Plan* out);
   // Fills the outcomes of `order`, whose steps are already in out->steps.
@@ -223,10 +247,10 @@ class Planner {
   std::vector<Candidate> candidates_;
   std::vector<uint16_t> item_pool_;
   std::vector<TaughtSkill> missing_;
-  std::vector<TaughtSkill> missing_copy_;
   std::vector<CourseId> prerequisites_;
   std::vector<int> order_;
   // Per plan, kept for their capacity.
+  PlannerScratch::PairTries pair_tries_;
   std::vector<int> chosen_;
   std::vector<int> trial_;
   std::vector<uint8_t> taken_;
