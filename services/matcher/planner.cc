@@ -33,40 +33,58 @@ Planner::Planner(const QueryContext& query, PlannerScratch* scratch)
     s_->candidate_of_course.resize(index_.course_slots(), -1);
   }
   if (++s_->query_stamp == 0) {
-    std::fill(s_->first_pairs_stamp.begin(), s_->first_pairs_stamp.end(), 0);
+    std::fill(s_->first_tries_stamp.begin(), s_->first_tries_stamp.end(), 0);
     s_->query_stamp = 1;
   }
-  if (s_->first_pairs_stamp.size() < index_.course_slots()) {
-    s_->first_pairs_stamp.resize(index_.course_slots(), 0);
-    s_->first_pairs.resize(index_.course_slots());
+  if (s_->first_tries_stamp.size() < index_.course_slots()) {
+    s_->first_tries_stamp.resize(index_.course_slots(), 0);
+    s_->first_tries.resize(index_.course_slots());
   }
 }
 
-void Planner::TryPrerequisites(CourseId course_id, std::span<const TaughtSkill> missing,
-                               std::span<const int> chosen, Day at, int rqf, int64_t spent,
-                               PlannerScratch::PairTries* out) {
-  out->clear();
+void Planner::TryCourse(CourseId course_id, std::span<const int> chosen, Day at, int rqf,
+                        int64_t spent, int remaining, PlannerScratch::CourseTries* out) {
+  out->alone = false;
+  out->step = PlannerScratch::Try{};
+  out->pairs.clear();
   const CourseEntry& course = index_.course(course_id);
   const float travel_km = query_.course(course_id).travel_km;
+  missing_.clear();
+  const bool rqf_ok = course.min_rqf <= rqf;
+  if (rqf_ok && EntrySkillsMet(course, chosen, &missing_)) {
+    out->alone = true;
+    const Day start = EarliestStart(course, person_, at);
+    if (start == kNoDay) return;
+    const Day end = start + 7 * course.duration_weeks;
+    if (limits_.max_weeks.has_value() && query_.WeeksFromStart(end) > *limits_.max_weeks) return;
+    const CourseCost cost = CostFor(course, person_, start, rqf);
+    if (limits_.max_cost_pence.has_value() && spent + cost.pence > *limits_.max_cost_pence) return;
+    out->step = PlannerScratch::Try{0, true, end, cost.pence,
+                                    query_.CoverCost(at, end, cost.pence, travel_km)};
+    return;
+  }
+  // Blocked by entry skills: try a prerequisite course that teaches all of
+  // them, taken just before.
+  if (!rqf_ok || missing_.empty() || remaining < 2) return;
   prerequisites_.clear();
   {
-    std::span<const CourseId> found = query_.Candidates(missing[0].skill, missing[0].level);
+    std::span<const CourseId> found = query_.Candidates(missing_[0].skill, missing_[0].level);
     prerequisites_.assign(found.begin(), found.end());
   }
   for (CourseId p : prerequisites_) {
     if (p == course_id) continue;
     // The cheapest few prerequisites are enough to find a good pair.
-    if (static_cast<int>(out->size()) >= PlannerScratch::kPrerequisitesTried) break;
+    if (static_cast<int>(out->pairs.size()) >= PlannerScratch::kPrerequisitesTried) break;
     const CourseEntry& pre = index_.course(p);
     bool teaches_all = true;
-    for (const TaughtSkill& m : missing) {
+    for (const TaughtSkill& m : missing_) {
       if (query_.TeachesAt(pre, m.skill, m.level) == 0) {
         teaches_all = false;
         break;
       }
     }
     if (!teaches_all || pre.min_rqf > rqf || !EntrySkillsMet(pre, chosen, nullptr)) continue;
-    PlannerScratch::PairTry& tried = out->emplace_back();
+    PlannerScratch::Try& tried = out->pairs.emplace_back();
     tried.prerequisite = p;
     const Day pre_start = EarliestStart(pre, person_, at);
     if (pre_start == kNoDay) continue;
@@ -479,48 +497,31 @@ void Planner::PlanRole(RoleId role_id, Plan* out) {
     const size_t candidate_count = candidates_.size();
     for (size_t k = 0; k < candidate_count; ++k) {
       if (taken[k] || !useful(static_cast<int>(k))) continue;
-      // A copy: adding a prerequisite below may move candidates_.
-      const Candidate c = candidates_[k];
-      const CourseEntry& course = index_.course(c.course);
-      const CourseView& view = query_.course(c.course);
-      missing_.clear();
-      const bool rqf_ok = course.min_rqf <= rqf;
-      if (rqf_ok && EntrySkillsMet(course, chosen, &missing_)) {
-        const Day start = EarliestStart(course, person_, at);
-        if (start == kNoDay) continue;
-        const Day end = start + 7 * course.duration_weeks;
-        if (limits_.max_weeks.has_value() && query_.WeeksFromStart(end) > *limits_.max_weeks) {
-          continue;
+      const CourseId course_id = candidates_[k].course;
+      // As the first step the tries depend on the course, not the role, so
+      // a query makes them once per course.
+      const PlannerScratch::CourseTries* tries = &tries_;
+      if (chosen.empty()) {
+        if (s_->first_tries_stamp[course_id] != s_->query_stamp) {
+          s_->first_tries_stamp[course_id] = s_->query_stamp;
+          TryCourse(course_id, chosen, at, rqf, spent, remaining, &s_->first_tries[course_id]);
         }
-        const CourseCost cost = CostFor(course, person_, start, rqf);
-        if (limits_.max_cost_pence.has_value() && spent + cost.pence > *limits_.max_cost_pence) {
-          continue;
-        }
+        tries = &s_->first_tries[course_id];
+      } else {
+        TryCourse(course_id, chosen, at, rqf, spent, remaining, &tries_);
+      }
+      if (tries->alone) {
+        if (!tries->step.schedulable) continue;
         Option o;
         o.first = static_cast<int>(k);
         o.gain = gain_of(static_cast<int>(k));
-        o.cost = query_.CoverCost(at, end, cost.pence, view.travel_km);
-        o.end = end;
-        o.pence = cost.pence;
+        o.cost = tries->step.cost;
+        o.end = tries->step.end;
+        o.pence = tries->step.pence;
         consider(o);
         continue;
       }
-      // Blocked by entry skills: try a prerequisite course that teaches all
-      // of them, taken just before.
-      if (!rqf_ok || missing_.empty() || remaining < 2) continue;
-      // As a first step the tries depend on the course alone, not the role,
-      // so a query makes them once per course.
-      const PlannerScratch::PairTries* tries = &pair_tries_;
-      if (chosen.empty()) {
-        if (s_->first_pairs_stamp[c.course] != s_->query_stamp) {
-          s_->first_pairs_stamp[c.course] = s_->query_stamp;
-          TryPrerequisites(c.course, missing_, chosen, at, rqf, spent, &s_->first_pairs[c.course]);
-        }
-        tries = &s_->first_pairs[c.course];
-      } else {
-        TryPrerequisites(c.course, missing_, chosen, at, rqf, spent, &pair_tries_);
-      }
-      for (const PlannerScratch::PairTry& tried : *tries) {
+      for (const PlannerScratch::Try& tried : tries->pairs) {
         const int pk = AddCandidate(tried.prerequisite);
         taken.resize(candidates_.size(), 0);
         if (taken[pk] || !tried.schedulable) continue;

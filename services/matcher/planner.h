@@ -142,24 +142,31 @@ class PlannerScratch {
   PlannerScratch(const PlannerScratch&) = delete;
   PlannerScratch& operator=(const PlannerScratch&) = delete;
 
-  // A prerequisite tried before a course whose entry skills are missing.
-  struct PairTry {
-    CourseId prerequisite = 0;
-    bool schedulable = false;  // The pair fits the limits.
-    Day end = 0;               // The course's end.
-    int64_t pence = 0;         // Both, after funding.
-    double cost = 0;           // Set-cover cost of both.
+  // A way to take a course next: alone, or after a prerequisite.
+  struct Try {
+    CourseId prerequisite = 0;  // When after one.
+    bool schedulable = false;   // It fits the limits.
+    Day end = 0;                // The course's end.
+    int64_t pence = 0;          // After funding (both, with a prerequisite).
+    double cost = 0;            // Set-cover cost (of both).
   };
   static constexpr int kPrerequisitesTried = 2;
-  using PairTries = absl::InlinedVector<PairTry, kPrerequisitesTried>;
+  // What taking a course next could be, whatever the role: alone when its
+  // entry skills and RQF level are met, else after one of the prerequisites
+  // tried (none when it cannot be unblocked in the steps left).
+  struct CourseTries {
+    bool alone = false;
+    Try step;  // When alone.
+    absl::InlinedVector<Try, kPrerequisitesTried> pairs;
+  };
 
  private:
   friend class Planner;
-  // Per query: the prerequisites tried for a course as a first step (they
-  // do not depend on the role), by CourseId, valid where the stamp matches.
+  // Per query: the tries of a course as the first step, which do not depend
+  // on the role, by CourseId, valid where the stamp matches.
   uint32_t query_stamp = 0;
-  std::vector<uint32_t> first_pairs_stamp;
-  std::vector<PairTries> first_pairs;
+  std::vector<uint32_t> first_tries_stamp;
+  std::vector<CourseTries> first_tries;
   uint32_t stamp = 0;
   std::vector<int16_t> item_of_skill;  // By SkillIndex, valid where item_stamp matches.
   std::vector<uint32_t> item_stamp;
@@ -216,13 +223,12 @@ class Planner {
   bool ClosureHolds(std::span<const int> chosen, const Plan& plan, double needed_cover) const;
   // Best order of `chosen` (soonest ready, then cheapest); false if none.
   bool BestOrder(std::vector<int>* chosen, std::vector<PlannedStep>* steps) const;
-  // The prerequisites tried for `course_id`, whose entry skills `missing`
-  // are neither held nor taught by `chosen`: the cheapest usable courses
-  // teaching the first of them, up to kPrerequisitesTried that teach them
-  // all and can be taken, each scheduled from `at` before the course.
-  void TryPrerequisites(CourseId course_id, std::span<const TaughtSkill> missing,
-                        std::span<const int> chosen, Day at, int rqf, int64_t spent,
-                        PlannerScratch::PairTries* out);
+  // How `course_id` could be taken after `chosen`, from `at` with `rqf`
+  // held and `spent` spent, `remaining` steps left: alone, or after one of
+  // the cheapest usable courses teaching the first of its missing entry
+  // skills (up to kPrerequisitesTried that teach them all and can be taken).
+  void TryCourse(CourseId course_id, std::span<const int> chosen, Day at, int rqf, int64_t spent,
+                 int remaining, PlannerScratch::CourseTries* out);
   // Drops unneeded steps, orders the rest and finishes the plan.
   void Tidy(std::vector<int>* chosen, double needed_cover, Plan* out);
   // Fills the outcomes of `order`, whose steps are already in out->steps.
@@ -250,7 +256,7 @@ class Planner {
   std::vector<CourseId> prerequisites_;
   std::vector<int> order_;
   // Per plan, kept for their capacity.
-  PlannerScratch::PairTries pair_tries_;
+  PlannerScratch::CourseTries tries_;
   std::vector<int> chosen_;
   std::vector<int> trial_;
   std::vector<uint8_t> taken_;
