@@ -133,9 +133,10 @@ struct Plan {
   int8_t qualification_step = -1;  // The step awarding the entry RQF level.
 };
 
-// Per-skill and per-course tables a Planner marks with a stamp per role,
-// kept between queries so that a query neither allocates nor clears them.
-// One per thread, used by one Planner at a time.
+// Tables a Planner marks with stamps -- per role (the role's skills and
+// candidate courses) and per query (how each course could be the first
+// step) -- kept between queries so that a query neither allocates nor
+// clears them. One per thread, used by one Planner at a time.
 class PlannerScratch {
  public:
   PlannerScratch() = default;
