@@ -99,9 +99,11 @@ std::shared_ptr<const Area> AreaCache::Get(const QueryContext& query) {
           limits.isco_prefixes,
           limits.today};
   std::shared_ptr<const Area> area;
+  std::shared_ptr<const Observer> observer;
   Stats now;
   {
     std::lock_guard<std::mutex> lock(mu_);
+    observer = observer_;
     if (auto it = entries_.find(key); it != entries_.end()) {
       ++hits_;
       it->second.used = ++tick_;
@@ -112,7 +114,7 @@ std::shared_ptr<const Area> AreaCache::Get(const QueryContext& query) {
     }
   }
   if (area != nullptr) {
-    if (observer_) observer_(true, now);
+    if (observer != nullptr) (*observer)(true, now);
     return area;
   }
   area = std::make_shared<const Area>(query);
@@ -127,7 +129,7 @@ std::shared_ptr<const Area> AreaCache::Get(const QueryContext& query) {
     }
     now = Stats{hits_, misses_, entries_.size(), bytes_};
   }
-  if (observer_) observer_(false, now);
+  if (observer != nullptr) (*observer)(false, now);
   return area;
 }
 
@@ -147,6 +149,12 @@ void AreaCache::EvictLocked() {
 AreaCache::Stats AreaCache::stats() const {
   std::lock_guard<std::mutex> lock(mu_);
   return Stats{hits_, misses_, entries_.size(), bytes_};
+}
+
+void AreaCache::set_observer(Observer observer) {
+  auto shared = observer ? std::make_shared<const Observer>(std::move(observer)) : nullptr;
+  std::lock_guard<std::mutex> lock(mu_);
+  observer_ = std::move(shared);
 }
 
 void AreaCache::set_max_bytes(size_t max_bytes) {

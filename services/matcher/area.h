@@ -94,9 +94,9 @@ class AreaCache {
   Stats stats() const;
   void set_max_bytes(size_t max_bytes);
   // Told of every Get (outside the lock): whether the area was cached, and
-  // the cache as it then stood. For metrics; set it before queries start.
+  // the cache as it then stood. For metrics.
   using Observer = std::function<void(bool hit, const Stats& now)>;
-  void set_observer(Observer observer) { observer_ = std::move(observer); }
+  void set_observer(Observer observer);
 
  private:
   // What an area depends on.
@@ -132,7 +132,7 @@ class AreaCache {
   uint64_t hits_ = 0;
   uint64_t misses_ = 0;
   absl::flat_hash_map<Key, Entry> entries_;
-  Observer observer_;
+  std::shared_ptr<const Observer> observer_;
 };
 
 // The process's cache, which ranking uses; kDefaultAreaCacheBytes until

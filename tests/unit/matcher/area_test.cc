@@ -145,6 +145,13 @@ TEST_F(AreaTest, QueriesFromOneHomeShareTheirArea) {
   std::unique_ptr<Query> full_time_query = QueryFrom({.outcode = "M1"}, full_time);
   std::unique_ptr<Query> part_time_query = QueryFrom({.outcode = "M1"}, part_time);
 
+  int told_hits = 0, told_misses = 0;
+  size_t told_areas = 0;
+  cache.set_observer([&](bool hit, const AreaCache::Stats& now) {
+    ++(hit ? told_hits : told_misses);
+    told_areas = now.areas;
+  });
+
   const std::shared_ptr<const Area> area = cache.Get(*first->context);
   EXPECT_EQ(cache.Get(*other_person->context), area);
   // Full time takes roles of every mode, as no mode given does.
@@ -155,6 +162,10 @@ TEST_F(AreaTest, QueriesFromOneHomeShareTheirArea) {
   EXPECT_EQ(stats.hits, 2u);
   EXPECT_EQ(stats.misses, 3u);
   EXPECT_EQ(stats.areas, 3u);
+  // The observer (metrics) is told of every lookup.
+  EXPECT_EQ(told_hits, 2);
+  EXPECT_EQ(told_misses, 3);
+  EXPECT_EQ(told_areas, 3u);
 }
 
 TEST_F(AreaTest, ARoleChangeMakesTheNextQueryBuildANewArea) {
