@@ -18,12 +18,7 @@ Area::Area(const QueryContext& query) {
     for (const RoleHot& role : index.RolesAt(p)) {
       demand[role.occupation].Add(role, limits.horizon, limits.today);
       sited[role.occupation] = 1;
-      if ((limits.emerging_only && !role.emerging) ||
-          (limits.apprenticeship_only && !role.apprenticeship) ||
-          !IscoMatches(role.isco, limits.isco_prefixes) || !ModeFits(limits.mode, role.work_mode) ||
-          query.OpeningsToHorizon(role) <= 0) {
-        continue;
-      }
+      if (!query.Ranks(role)) continue;
       kept.emplace_back(role.occupation, AreaRole{role.id, role.signature_id, role.site});
       ++start[role.occupation + 1];
     }
@@ -108,7 +103,7 @@ std::shared_ptr<const Area> AreaCache::Get(const QueryContext& query) {
       ++hits_;
       it->second.used = ++tick_;
       area = it->second.area;
-      now = Stats{hits_, misses_, entries_.size(), bytes_};
+      now = StatsLocked();
     } else {
       ++misses_;
     }
@@ -127,7 +122,7 @@ std::shared_ptr<const Area> AreaCache::Get(const QueryContext& query) {
       bytes_ += bytes;
       EvictLocked();
     }
-    now = Stats{hits_, misses_, entries_.size(), bytes_};
+    now = StatsLocked();
   }
   if (observer != nullptr) (*observer)(false, now);
   return area;
@@ -148,6 +143,10 @@ void AreaCache::EvictLocked() {
 
 AreaCache::Stats AreaCache::stats() const {
   std::lock_guard<std::mutex> lock(mu_);
+  return StatsLocked();
+}
+
+AreaCache::Stats AreaCache::StatsLocked() const {
   return Stats{hits_, misses_, entries_.size(), bytes_};
 }
 

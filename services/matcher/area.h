@@ -124,6 +124,7 @@ class AreaCache {
     uint64_t used = 0;  // Tick of the last Get.
   };
   void EvictLocked();
+  Stats StatsLocked() const;
 
   mutable std::mutex mu_;
   size_t max_bytes_;

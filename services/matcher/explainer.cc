@@ -81,9 +81,7 @@ Blocker RoleBlocker(const QueryContext& query, const RoleEntry& role) {
   const Limits& limits = query.limits();
   if (!query.PlaceInReach(role.site)) return Blocker::kRoleTooFar;
   if (!ModeFits(limits.mode, role.work_mode)) return Blocker::kRoleMode;
-  if ((limits.emerging_only && !role.emerging) ||
-      (limits.apprenticeship_only && !role.apprenticeship) ||
-      !IscoMatches(role.isco, limits.isco_prefixes)) {
+  if (!RoleFiltersAllow(limits, role.emerging, role.apprenticeship, role.isco)) {
     return Blocker::kRoleFiltered;
   }
   return Blocker::kNone;

@@ -91,6 +91,12 @@ bool ModeFits(common::v1::StudyMode wanted, common::v1::StudyMode offered);
 // Whether a 4-digit ISCO unit group starts with one of the prefixes (or
 // there are none).
 bool IscoMatches(int isco, std::span<const std::pair<int, int>> prefixes);
+// Whether the role filters in `limits` (emerging_only, apprenticeship_only,
+// occupation groups) let a role through.
+inline bool RoleFiltersAllow(const Limits& limits, bool emerging, bool apprenticeship, int isco) {
+  return (!limits.emerging_only || emerging) && (!limits.apprenticeship_only || apprenticeship) &&
+         IscoMatches(isco, limits.isco_prefixes);
+}
 
 // What a course costs the person if started on `start`, with `rqf_held`
 // the highest RQF level held by then. Funding rules, most generous first:
@@ -331,6 +337,12 @@ class QueryContext {
   int64_t OpeningsToHorizon(const RoleEntry& role) const;
   int64_t OpeningsToHorizon(const RoleHot& role) const {
     return OpeningsUpTo(role.openings, role.closing_day, limits_->horizon, limits_->today);
+  }
+  // Whether the query ranks a role sited within reach: the role filters and
+  // the work mode allow it, and it has openings up to the horizon.
+  bool Ranks(const RoleHot& role) const {
+    return RoleFiltersAllow(*limits_, role.emerging, role.apprenticeship, role.isco) &&
+           ModeFits(limits_->mode, role.work_mode) && OpeningsToHorizon(role) > 0;
   }
   // Score components (scoring.h), here so that bounds can use them.
   double TimeValue(int weeks) const;

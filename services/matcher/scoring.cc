@@ -7,6 +7,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "services/matcher/area.h"
 #include "services/taxonomy/absl_compat.h"
 
 namespace pathways::matcher {
@@ -74,11 +75,8 @@ Scorer::Scorer(const QueryContext& query, ScorerScratch* scratch) : query_(query
 }
 
 void Scorer::CountRolesInReach() {
-  const MatchIndex& index = query_.index();
-  for (PlaceId p = 0; p < index.place_count(); ++p) {
-    if (!query_.PlaceInReach(p)) continue;
-    for (const RoleHot& role : index.RolesAt(p)) CountRole(role);
-  }
+  const std::shared_ptr<const Area> area = SharedAreaCache().Get(query_);
+  for (const auto& [occupation, counts] : area->demand()) CountOccupation(occupation, counts);
 }
 
 ScorerScratch::OccupationDemand& Scorer::Slot(OccupationIndex occupation) const {

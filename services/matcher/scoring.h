@@ -85,15 +85,11 @@ struct ScorerScratch {
 class Scorer {
  public:
   // `scratch` may be null. Demand starts empty: count the roles within
-  // reach with CountRolesInReach, one by one with CountRole, or by
-  // occupation with CountOccupation.
+  // reach with CountRolesInReach, or by occupation with CountOccupation.
   explicit Scorer(const QueryContext& query, ScorerScratch* scratch = nullptr);
 
+  // The demand of every occupation within reach, from the home's Area.
   void CountRolesInReach();
-  // Adds a role sited within reach to its occupation's demand.
-  void CountRole(const RoleHot& role) {
-    Slot(role.occupation).counts.Add(role, query_.limits().horizon, query_.limits().today);
-  }
   // Adds the openings of an occupation's roles within reach, counted
   // already (an Area's).
   void CountOccupation(OccupationIndex occupation, const DemandCounts& counts) {

@@ -144,13 +144,7 @@ absl::Status SkillGaps(const MatchIndex& index, const Policy& base,
   for (PlaceId p = 0; p < index.place_count(); ++p) {
     if (!query.PlaceInReach(p)) continue;
     for (const RoleHot& hot : index.RolesAt(p)) {
-      // The role-level filters, on the role's hot fields.
-      if ((limits.emerging_only && !hot.emerging) ||
-          (limits.apprenticeship_only && !hot.apprenticeship) ||
-          !IscoMatches(hot.isco, limits.isco_prefixes) || !ModeFits(limits.mode, hot.work_mode) ||
-          query.OpeningsToHorizon(hot) <= 0) {
-        continue;
-      }
+      if (!query.Ranks(hot)) continue;
       const SignatureUnlocks& s = unlocks_for(hot);
       // Coverage is sure when the essential skills alone reach it; else the
       // role's own credits decide.
