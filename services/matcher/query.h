@@ -219,6 +219,15 @@ class QueryScratch {
   QueryScratch(const QueryScratch&) = delete;
   QueryScratch& operator=(const QueryScratch&) = delete;
 
+  // What OptimisticReach depends on: the courses, the earliest start and
+  // the time and cost terms.
+  struct OptimisticKey {
+    uint64_t course_generation = 0;
+    Day from = kNoDay;
+    double time_weight = 0, cost_weight = 0, time_half_weeks = 0, cost_half_pence = 0;
+    bool operator==(const OptimisticKey&) const = default;
+  };
+
  private:
   friend class QueryContext;
   struct Chain {
@@ -240,14 +249,7 @@ class QueryScratch {
   // Reach of entry skills below the step limit, by (skill << 3 | depth).
   absl::flat_hash_map<uint64_t, SkillReach> entry_reach;
   std::array<int8_t, 9> qualification{};  // By RQF level: -1 unknown, 0 no, 1 yes.
-  // OptimisticReach, kept between queries while what it depends on stays
-  // the same: the courses, the earliest start and the time and cost terms.
-  struct OptimisticKey {
-    uint64_t course_generation = 0;
-    Day from = kNoDay;
-    double time_weight = 0, cost_weight = 0, time_half_weeks = 0, cost_half_pence = 0;
-    bool operator==(const OptimisticKey&) const = default;
-  };
+  // OptimisticReach, kept between queries while its key stays the same.
   OptimisticKey optimistic_key;
   std::vector<uint8_t> optimistic_known;  // By SkillIndex.
   std::vector<SkillReach> optimistic;
@@ -308,6 +310,8 @@ class QueryContext {
     if (!IsEmergingKey(key) && s_->optimistic_known[key]) return s_->optimistic[key];
     return ComputeOptimisticReach(key);
   }
+  // What OptimisticReach depends on: equal keys, equal answers.
+  const QueryScratch::OptimisticKey& optimistic_key() const { return s_->optimistic_key; }
   // Whether some usable course awards RQF `level` or above.
   bool QualificationReachable(int level) const;
 

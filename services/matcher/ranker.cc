@@ -4,6 +4,7 @@
 #include <cmath>
 #include <functional>
 #include <limits>
+#include <optional>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -58,6 +59,14 @@ struct Stream {
 
 // What roles with one essential signature share in a query.
 struct SignatureInfo {
+  // The optimistic journey bounds for someone holding none of the essential
+  // skills, valid while RankScratch::free_epoch is `free_epoch`: they depend
+  // on the courses, the start date, the limits on weeks and cost and the
+  // time and cost weights, not on the person, so queries share them.
+  uint32_t free_epoch = 0;
+  bool free_reachable = false;
+  double free_time_cost = 0;
+  double free_joint = 0;
   // The query that filled in the optimistic journey bounds, and whether
   // every essential skill can be learnt by anyone.
   uint32_t screen_stamp = 0;
@@ -74,12 +83,25 @@ struct SignatureInfo {
   RoleId planned_role = 0;
 };
 
+// What the person-free bounds in SignatureInfo depend on: what optimistic
+// reach does, the roles (signature ids are reused) and the limits on weeks
+// and cost.
+struct FreeScreenKey {
+  QueryScratch::OptimisticKey optimistic;
+  uint64_t role_generation = 0;
+  std::optional<int> max_weeks;
+  std::optional<int64_t> max_cost_pence;
+  bool operator==(const FreeScreenKey&) const = default;
+};
+
 // Buffers reused by every ranking on a thread.
 struct RankScratch {
   QueryScratch query;
   ScorerScratch scorer;
   PlannerScratch planner;
   uint32_t stamp = 0;
+  FreeScreenKey free_key;
+  uint32_t free_epoch = 0;
   std::vector<OccupationBound> occupations;
   std::vector<Bound> bounds;
   std::vector<Stream> streams;            // A heap.
@@ -231,27 +253,59 @@ std::vector<RankedPathway> RankRoles(const QueryContext& query, Scorer& scorer, 
     rs.stamp = 1;
   }
   if (rs.signatures.size() < index.signature_slots()) rs.signatures.resize(index.signature_slots());
+  const FreeScreenKey free_key{query.optimistic_key(), index.role_generation(), limits.max_weeks,
+                               limits.max_cost_pence};
+  if (rs.free_epoch == 0 || !(free_key == rs.free_key)) {
+    rs.free_key = free_key;
+    if (++rs.free_epoch == 0) {
+      for (SignatureInfo& info : rs.signatures) info.free_epoch = 0;
+      rs.free_epoch = 1;
+    }
+  }
+  auto holds_any = [&](std::span<const RequiredSkillEntry> essentials) {
+    for (const RequiredSkillEntry& e : essentials) {
+      if ((IsEmergingKey(e.key) ? person.skills.LevelOfEmerging(EmergingIdOf(e.key))
+                                : person.skills.LevelOf(e.key)) > 0) {
+        return true;
+      }
+    }
+    return false;
+  };
   auto screen_of = [&](const AreaRole& hot) -> SignatureInfo& {
     SignatureInfo& info = rs.signatures[hot.signature_id];
     if (info.screen_stamp == rs.stamp) return info;
     info.screen_stamp = rs.stamp;
+    const std::span<const RequiredSkillEntry> essentials = index.role(hot.id).essentials();
     Journey journey;
-    info.screen_reachable =
-        journey_of(index.role(hot.id).essentials(), /*optimistic=*/true, &journey);
-    info.screen_time_cost = journey.time_cost;
-    info.screen_joint = journey.joint;
+    if (holds_any(essentials)) {
+      info.screen_reachable = journey_of(essentials, /*optimistic=*/true, &journey);
+      info.screen_time_cost = journey.time_cost;
+      info.screen_joint = journey.joint;
+      return info;
+    }
+    // Holding none of them, the person is anyone: the shared bounds apply.
+    if (info.free_epoch != rs.free_epoch) {
+      info.free_epoch = rs.free_epoch;
+      info.free_reachable = journey_of(essentials, /*optimistic=*/true, &journey);
+      info.free_time_cost = journey.time_cost;
+      info.free_joint = journey.joint;
+    }
+    info.screen_reachable = info.free_reachable;
+    info.screen_time_cost = info.free_time_cost;
+    info.screen_joint = info.free_joint;
     return info;
   };
   auto signature_of = [&](const AreaRole& hot) -> SignatureInfo& {
     SignatureInfo& info = rs.signatures[hot.signature_id];
     if (info.stamp == rs.stamp) return info;
-    const SignatureInfo screened = info;
-    info = SignatureInfo{};
-    info.screen_stamp = screened.screen_stamp;
-    info.screen_reachable = screened.screen_reachable;
-    info.screen_time_cost = screened.screen_time_cost;
-    info.screen_joint = screened.screen_joint;
     info.stamp = rs.stamp;
+    info.reachable = false;
+    info.time_cost = 0;
+    info.joint = 0;
+    info.joint_near = 0;
+    info.plan = -1;
+    info.infeasible = false;
+    info.planned_role = 0;
     const RoleEntry& role = index.role(hot.id);
     if (role.entry_rqf > person.rqf && !query.QualificationReachable(role.entry_rqf)) return info;
     Journey journey;

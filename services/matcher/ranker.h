@@ -20,7 +20,9 @@
 //     journey, and each group gets a cheap bound from that journey, its best
 //     pay and its nearest site. A group (or lone role) that comes to the top
 //     is refined with its own essential skills, first as anyone could learn
-//     them (a bound kept between queries until the courses change), then as
+//     them (QueryContext::OptimisticReach; for someone holding none of them
+//     the thread keeps this bound between queries until the courses, the
+//     roles, the start date, the limits or the weights change), then as
 //     this person can: dropped if one of them no usable course (or chain of
 //     courses meeting entry requirements, within the step limit) teaches at
 //     the level, else bounded by its hardest skill's soonest, cheapest and

@@ -6,6 +6,8 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "gtest/gtest.h"
 #include "services/matcher/api_support.h"
@@ -382,6 +384,58 @@ TEST_F(PropertyTest, OptimisticReachIsNeverWorseThanReach) {
   QueryContext after(*index, resolved->person, resolved->limits, resolved->policy, &scratch);
   EXPECT_EQ(after.OptimisticReach(lone).max_level, 0);
   for (int i = 0; i < 12; ++i) check(*index, i);
+}
+
+// A thread keeps bounds between rankings (for people holding none of a
+// signature's essential skills, by signature); answers must be those of a
+// thread that ranks nothing else, before and after courses and roles change.
+TEST_F(PropertyTest, AnswersDoNotDependOnWhatTheThreadRankedBefore) {
+  // Start with half the courses missing, so that adding them makes skills
+  // learnable, or quicker to learn, than the bounds the thread kept say.
+  std::unique_ptr<MatchIndex> index = Build(*generator_, false);
+  const EconomyOptions& o = generator_->options();
+  for (int k = 0; k < o.courses; k += 2) {
+    ASSERT_TRUE(index->RemoveCourse(generator_->Course(k).name()));
+  }
+  auto fresh_thread = [&](const v1::RankPathwaysRequest& request) {
+    v1::RankPathwaysResponse answer;
+    std::thread([&] { answer = Rank(*index, request); }).join();
+    return answer;
+  };
+  auto roles = [](const v1::RankPathwaysResponse& response) {
+    std::string out;
+    for (const v1::Pathway& p : response.pathways()) {
+      out += p.role() + " " + std::to_string(p.score()) + "; ";
+    }
+    return out;
+  };
+  int compared = 0;
+  // Varied requests (cost, weeks) first, then plain ones, which share their
+  // bounds with each other and with the first request after a change.
+  auto compare = [&](const char* phase) {
+    for (bool plain : {false, true}) {
+      for (int i = 0; i < 24; ++i) {
+        v1::RankPathwaysRequest request = RequestFor(plain ? 0 : i);
+        *request.mutable_inline_profile() = generator_->Profile(i);
+        const v1::RankPathwaysResponse warm = Rank(*index, request);
+        const v1::RankPathwaysResponse cold = fresh_thread(request);
+        EXPECT_TRUE(warm.SerializeAsString() == cold.SerializeAsString())
+            << phase << " profile " << i << ":\n  " << roles(warm) << "\n  " << roles(cold);
+        compared += warm.pathways_size();
+      }
+    }
+  };
+  compare("without half the courses");
+  for (int k = 0; k < o.courses; k += 2) {
+    ASSERT_TRUE(index->UpsertCourse(generator_->Course(k)).ok());
+  }
+  compare("with every course");
+  // Every role removed and added back: freed signature ids are reused last
+  // freed first, each now for another signature.
+  for (int k = 0; k < o.roles; ++k) ASSERT_TRUE(index->RemoveRole(generator_->Role(k).name()));
+  for (int k = 0; k < o.roles; ++k) ASSERT_TRUE(index->UpsertRole(generator_->Role(k)).ok());
+  compare("with the roles added again");
+  EXPECT_GT(compared, 1000);
 }
 
 TEST_F(PropertyTest, ScoreRisesWithDemand) {
