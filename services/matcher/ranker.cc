@@ -107,6 +107,10 @@ struct RankScratch {
   std::vector<Stream> streams;            // A heap.
   std::vector<SignatureInfo> signatures;  // By signature id.
   std::vector<double> site;               // By place: distance^wd to the site.
+  // Feasible plans of the ranking, the first plan_count; the rest keep
+  // their buffers for the next.
+  std::vector<Plan> plans;
+  size_t plan_count = 0;
 };
 
 RankScratch& ThreadScratch() {
@@ -401,8 +405,10 @@ std::vector<RankedPathway> RankRoles(const QueryContext& query, Scorer& scorer, 
   };
 
   Planner planner(query, &rs.planner);
-  std::vector<Plan> plans;  // Every feasible plan made.
-  Plan plan;
+  // Every feasible plan made, planned in place: an infeasible one's slot
+  // is planned over by the next role.
+  std::vector<Plan>& plans = rs.plans;
+  rs.plan_count = 0;
   // Streams of occupations that already have max_per_occupation pathways:
   // their roles can only displace those, so they wait until the other
   // occupations have set the bar (the order changes the work, not the
@@ -547,6 +553,8 @@ std::vector<RankedPathway> RankRoles(const QueryContext& query, Scorer& scorer, 
       continue;
     }
     ++st.roles_planned;
+    if (rs.plan_count == plans.size()) plans.emplace_back();
+    Plan& plan = plans[rs.plan_count];
     planner.PlanRole(role_id, &plan);
     if (!plan.feasible) {
       if (shareable && info.plan < 0 && !info.infeasible) {
@@ -556,8 +564,7 @@ std::vector<RankedPathway> RankRoles(const QueryContext& query, Scorer& scorer, 
       continue;
     }
     ++st.roles_feasible;
-    const auto plan_index = static_cast<int32_t>(plans.size());
-    plans.push_back(plan);
+    const auto plan_index = static_cast<int32_t>(rs.plan_count++);
     // Only a plan that needed no steps for coverage is shared: then the
     // steps depend on the essential skills alone.
     if (info.plan < 0 && !info.infeasible && shareable) {
