@@ -268,7 +268,7 @@ QueryContext::QueryContext(const MatchIndex& index, const Person& person, const 
   s_->other_candidates.clear();
   s_->taught_under.clear();
   s_->candidate_pool.clear();
-  s_->qualification_known.fill(false);
+  s_->qualification.fill(-1);
 
   const QueryScratch::OptimisticKey optimistic_key{
       index.course_generation(), limits.earliest_start,  policy.time_weight,
@@ -489,27 +489,21 @@ const SkillReach& QueryContext::ComputeReach(SkillKey key) const {
   return s_->reach[key];
 }
 
-const SkillReach& QueryContext::QualificationReach(int level) const {
+bool QueryContext::QualificationReachable(int level) const {
   level = std::clamp(level, 0, 8);
-  SkillReach& reach = s_->qualification[level];
-  if (s_->qualification_known[level]) return reach;
-  s_->qualification_known[level] = true;
-  reach = SkillReach::None();
-  const Policy& p = *policy_;
-  for (int r = level; r <= 8; ++r) {
-    for (CourseId id : index_->CoursesAwarding(r)) {
-      const CourseView& view = course(id);
-      if (!view.usable) continue;
-      const double joint =
-          Weighted(TimeValue(WeeksFromStart(view.first_end)), p.time_weight) *
-          (view.min_cost == 0 ? 1.0 : Weighted(CostValue(view.min_cost), p.cost_weight));
-      const double near =
-          joint *
-          (view.travel_km == 0 ? 1.0 : Weighted(DistanceValue(view.travel_km), p.distance_weight));
-      reach.Add(1, view.first_end, view.min_cost, joint, near);
+  int8_t& known = s_->qualification[level];
+  if (known < 0) {
+    known = 0;
+    for (int r = level; r <= 8 && known == 0; ++r) {
+      for (CourseId id : index_->CoursesAwarding(r)) {
+        if (course(id).usable) {
+          known = 1;
+          break;
+        }
+      }
     }
   }
-  return reach;
+  return known == 1;
 }
 
 std::span<const CourseId> QueryContext::CachedCandidates(std::pair<uint32_t, uint32_t>* range,

@@ -248,9 +248,7 @@ class QueryScratch {
   std::vector<std::pair<uint32_t, SkillReach>> emerging_reach;
   // Reach of entry skills below the step limit, by (skill << 3 | depth).
   absl::flat_hash_map<uint64_t, SkillReach> entry_reach;
-  // QualificationReach by RQF level, where known.
-  std::array<bool, 9> qualification_known{};
-  std::array<SkillReach, 9> qualification;
+  std::array<int8_t, 9> qualification{};  // By RQF level: -1 unknown, 0 no, 1 yes.
   // OptimisticReach, kept between queries while its key stays the same.
   OptimisticKey optimistic_key;
   std::vector<uint8_t> optimistic_known;  // By SkillIndex.
@@ -314,14 +312,8 @@ class QueryContext {
   }
   // What OptimisticReach depends on: equal keys, equal answers.
   const QueryScratch::OptimisticKey& optimistic_key() const { return s_->optimistic_key; }
-  // How soon, how cheaply and with what best time^wt * cost^wc (and with
-  // distance^wd) RQF `level` or above can be held, as SkillReach level 1:
-  // max_level 0 when no usable course awards it. Each awarding course counts
-  // as if taken alone (its entry requirements met), so a pathway that needs
-  // the level, which includes one of them, does no better.
-  const SkillReach& QualificationReach(int level) const;
   // Whether some usable course awards RQF `level` or above.
-  bool QualificationReachable(int level) const { return QualificationReach(level).max_level > 0; }
+  bool QualificationReachable(int level) const;
 
   // Usable courses that close `key` at `level`, cheapest cover cost first
   // (then by name), at most kCandidatesPerSkill. Cached per query; the span

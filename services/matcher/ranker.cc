@@ -170,10 +170,8 @@ std::vector<RankedPathway> RankRoles(const QueryContext& query, Scorer& scorer, 
   };
   // With `optimistic`, the bounds are what anyone could do
   // (QueryContext::OptimisticReach): cheaper, looser.
-  // `qualification`, when given, is one more thing to gain: the role's entry
-  // RQF level (QueryContext::QualificationReach).
   auto journey_of = [&](std::span<const RequiredSkillEntry> essentials, bool optimistic,
-                        Journey* out, const SkillReach* qualification = nullptr) {
+                        Journey* out) {
     Day ready = limits.earliest_start;
     int64_t cost = 0;
     double joint = 1.0, joint_near = 1.0;
@@ -187,13 +185,6 @@ std::vector<RankedPathway> RankRoles(const QueryContext& query, Scorer& scorer, 
       cost = std::max(cost, reach.cost[e.level - 1]);
       joint = std::min(joint, reach.joint[e.level - 1]);
       joint_near = std::min(joint_near, reach.joint_near[e.level - 1]);
-    }
-    if (qualification != nullptr) {
-      if (qualification->max_level == 0) return false;
-      ready = std::max(ready, qualification->ready[0]);
-      cost = std::max(cost, qualification->cost[0]);
-      joint = std::min(joint, qualification->joint[0]);
-      joint_near = std::min(joint_near, qualification->joint_near[0]);
     }
     const int weeks = query.WeeksFromStart(ready);
     if ((limits.max_weeks.has_value() && weeks > *limits.max_weeks) ||
@@ -320,11 +311,9 @@ std::vector<RankedPathway> RankRoles(const QueryContext& query, Scorer& scorer, 
     info.infeasible = false;
     info.planned_role = 0;
     const RoleEntry& role = index.role(hot.id);
-    // Without the role's entry RQF level, a step must award it.
-    const SkillReach* qualification =
-        role.entry_rqf > person.rqf ? &query.QualificationReach(role.entry_rqf) : nullptr;
+    if (role.entry_rqf > person.rqf && !query.QualificationReachable(role.entry_rqf)) return info;
     Journey journey;
-    if (!journey_of(role.essentials(), /*optimistic=*/false, &journey, qualification)) return info;
+    if (!journey_of(role.essentials(), /*optimistic=*/false, &journey)) return info;
     info.reachable = true;
     info.time_cost = journey.time_cost;
     info.joint = journey.joint;

@@ -26,9 +26,7 @@
 //     this person can: dropped if one of them no usable course (or chain of
 //     courses meeting entry requirements, within the step limit) teaches at
 //     the level, else bounded by its hardest skill's soonest, cheapest and
-//     best-traded-off course chain (QueryContext::Reach), and by the course
-//     awarding the role's entry RQF level when the person lacks it
-//     (QueryContext::QualificationReach). A group whose bound
+//     best-traded-off course chain (QueryContext::Reach). A group whose bound
 //     is exact gives way to its roles, each bounded with its own pay and site.
 //  3. Roles are planned in order of bound, opening further occupations as
 //     soon as their bound beats the best unplanned role's, and the ranking

@@ -438,58 +438,6 @@ TEST_F(PropertyTest, AnswersDoNotDependOnWhatTheThreadRankedBefore) {
   EXPECT_GT(compared, 1000);
 }
 
-// A pathway to a role whose entry RQF level the person lacks must gain it,
-// so it is ready no sooner, costs no less and trades time for cost no better
-// than QualificationReach says; and none exists when no usable course awards
-// the level.
-TEST_F(PropertyTest, QualificationReachBoundsEveryPathwayThatNeedsTheLevel) {
-  int bounded = 0, unreachable = 0;
-  for (int i = 0; i < 80; ++i) {
-    v1::RankPathwaysRequest request = RequestFor(i / 2);
-    // Within a week, no course awards a level.
-    if (i % 2 == 1) request.mutable_filters()->set_max_weeks(1);
-    absl::StatusOr<ResolvedQuery> resolved =
-        ResolveQuery(*index_, policy_, request.inline_profile(), "inline_profile",
-                     request.filters(), request.weights(), today_);
-    ASSERT_TRUE(resolved.ok());
-    resolved->limits.max_steps = request.max_steps();
-    const Policy& p = resolved->policy;
-    QueryContext query(*index_, resolved->person, resolved->limits, p);
-    Planner planner(query);
-    for (RoleId id = 0; id < index_->role_slots(); ++id) {
-      const RoleEntry& role = index_->role(id);
-      if (!role.live || role.entry_rqf <= resolved->person.rqf ||
-          RoleBlocker(query, role) != Blocker::kNone) {
-        continue;
-      }
-      const SkillReach& reach = query.QualificationReach(role.entry_rqf);
-      Plan plan;
-      planner.PlanRole(id, &plan);
-      if (!query.QualificationReachable(role.entry_rqf)) {
-        EXPECT_FALSE(plan.feasible) << "profile " << i << " role " << role.name;
-        ++unreachable;
-        continue;
-      }
-      if (!plan.feasible) continue;
-      SCOPED_TRACE("profile " + std::to_string(i) + " role " + role.name);
-      ASSERT_EQ(reach.max_level, 1);
-      EXPECT_LE(reach.ready[0], plan.ready);
-      EXPECT_LE(reach.cost[0], plan.total_cost_pence);
-      const double time_cost =
-          QueryContext::Weighted(query.TimeValue(plan.weeks_to_ready), p.time_weight) *
-          QueryContext::Weighted(query.CostValue(plan.total_cost_pence), p.cost_weight);
-      EXPECT_GE(reach.joint[0], time_cost - 1e-12);
-      EXPECT_GE(reach.joint_near[0],
-                time_cost * QueryContext::Weighted(query.DistanceValue(plan.max_course_km),
-                                                   p.distance_weight) -
-                    1e-12);
-      ++bounded;
-    }
-  }
-  EXPECT_GT(bounded, 100);
-  EXPECT_GT(unreachable, 0);
-}
-
 TEST_F(PropertyTest, ScoreRisesWithDemand) {
   int checked = 0;
   for (int i = 0; i < 40 && checked < 10; ++i) {
