@@ -67,35 +67,35 @@ size_t StringBytes(const std::string& s) {
 
 }  // namespace
 
-uint64_t EssentialSignature(const RoleEntry& role) {
+namespace {
+
+// What a role's signature is made of: its essential skills with their
+// levels, sorted, then its entry RQF level.
+std::vector<uint64_t> SignatureItems(const RoleEntry& role) {
   std::vector<uint64_t> items;
-  items.reserve(role.essential_count);
+  items.reserve(role.essential_count + 1);
   for (const RequiredSkillEntry& e : role.essentials()) {
     items.push_back((static_cast<uint64_t>(e.key) << 8) | e.level);
   }
   std::sort(items.begin(), items.end());
+  items.push_back(0xFFFF'0000ull | role.entry_rqf);
+  return items;
+}
+
+uint64_t HashItems(std::span<const uint64_t> items) {
   uint64_t hash = 1469598103934665603ull;  // FNV-1a over the bytes.
-  auto mix = [&](uint64_t value) {
+  for (uint64_t item : items) {
     for (int b = 0; b < 8; ++b) {
-      hash ^= (value >> (8 * b)) & 0xFF;
+      hash ^= (item >> (8 * b)) & 0xFF;
       hash *= 1099511628211ull;
     }
-  };
-  for (uint64_t item : items) mix(item);
-  mix(0xFFFF'0000ull | role.entry_rqf);
+  }
   return hash;
 }
 
-bool SameEssentials(const RoleEntry& a, const RoleEntry& b) {
-  if (a.essential_count != b.essential_count || a.entry_rqf != b.entry_rqf) return false;
-  // Asked while ranking, so kept off the heap for the usual sizes.
-  absl::InlinedVector<uint64_t, 32> x, y;
-  for (const RequiredSkillEntry& e : a.essentials()) x.push_back((uint64_t{e.key} << 8) | e.level);
-  for (const RequiredSkillEntry& e : b.essentials()) y.push_back((uint64_t{e.key} << 8) | e.level);
-  std::sort(x.begin(), x.end());
-  std::sort(y.begin(), y.end());
-  return x == y;
-}
+}  // namespace
+
+uint64_t EssentialSignature(const RoleEntry& role) { return HashItems(SignatureItems(role)); }
 
 MatchIndex::MatchIndex(const taxonomy::Taxonomy* taxonomy, const taxonomy::Geography* geography)
     : taxonomy_(taxonomy),
@@ -385,10 +385,20 @@ absl::Status MatchIndex::UpsertRole(const demand::v1::Role& role) {
   entry.essential_count =
       static_cast<uint16_t>(std::count_if(entry.skills.begin(), entry.skills.end(),
                                           [](const RequiredSkillEntry& e) { return e.essential; }));
-  entry.signature = EssentialSignature(entry);
-  if (auto it = signature_ids_.find(entry.signature); it != signature_ids_.end()) {
-    entry.signature_id = it->second;
-  } else {
+  std::vector<uint64_t> items = SignatureItems(entry);
+  entry.signature = HashItems(items);
+  // Equal signatures mean equal essentials: a hash that other essentials
+  // hold already (a collision) moves on to the next value.
+  while (true) {
+    auto it = signature_ids_.find(entry.signature);
+    if (it == signature_ids_.end()) break;
+    if (signature_items_[it->second] == items) {
+      entry.signature_id = it->second;
+      break;
+    }
+    ++entry.signature;
+  }
+  if (!signature_ids_.contains(entry.signature)) {
     if (!free_signatures_.empty()) {
       entry.signature_id = free_signatures_.back();
       free_signatures_.pop_back();
@@ -396,8 +406,10 @@ absl::Status MatchIndex::UpsertRole(const demand::v1::Role& role) {
       entry.signature_id = static_cast<uint32_t>(signature_refs_.size());
       signature_refs_.push_back(0);
       signature_hash_.push_back(0);
+      signature_items_.emplace_back();
     }
     signature_hash_[entry.signature_id] = entry.signature;
+    signature_items_[entry.signature_id] = std::move(items);
     signature_ids_.emplace(entry.signature, entry.signature_id);
   }
   ++signature_refs_[entry.signature_id];
@@ -469,6 +481,7 @@ void MatchIndex::UnlinkRole(RoleId id) {
   if (--signature_refs_[entry.signature_id] == 0) {
     signature_ids_.erase(signature_hash_[entry.signature_id]);
     signature_hash_[entry.signature_id] = 0;
+    signature_items_[entry.signature_id] = {};
     free_signatures_.push_back(entry.signature_id);
   }
   std::vector<RoleHot>& at = roles_by_place_[entry.site];
@@ -684,6 +697,10 @@ size_t MatchIndex::ApproximateBytes() const {
   for (const auto& [name, id] : role_by_name_) bytes += StringBytes(name);
   for (const auto& [name, id] : course_by_name_) bytes += StringBytes(name);
   bytes += VectorBytes(employers_) + VectorBytes(providers_) + VectorBytes(emerging_);
+  bytes += VectorBytes(signature_refs_) + VectorBytes(signature_hash_) +
+           VectorBytes(signature_items_) +
+           signature_ids_.capacity() * (sizeof(uint64_t) + sizeof(uint32_t) + 1);
+  for (const auto& items : signature_items_) bytes += VectorBytes(items);
   return bytes;
 }
 

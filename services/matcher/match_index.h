@@ -98,8 +98,9 @@ struct RoleEntry {
   bool emerging = false;
   bool apprenticeship = false;
   uint16_t essential_count = 0;
-  // A hash of the essential skills (with levels) and entry_rqf: roles with
-  // the same signature need the same courses.
+  // A hash of the essential skills (with levels) and entry_rqf, made unique
+  // in the index: roles with the same signature have the same essential
+  // skills, levels and entry RQF level, so they need the same courses.
   uint64_t signature = 0;
   // The signature interned: a dense id shared by every role with it.
   uint32_t signature_id = 0;
@@ -111,10 +112,10 @@ struct RoleEntry {
   }
 };
 
-// RoleEntry::signature of a role.
+// The hash of a role's essential skills, levels and entry_rqf: its
+// RoleEntry::signature unless another signature in the index holds the value
+// already (the index then moves on to the next free value).
 uint64_t EssentialSignature(const RoleEntry& role);
-// Whether two roles have the same essential skills, levels and entry_rqf.
-bool SameEssentials(const RoleEntry& a, const RoleEntry& b);
 
 // What ranking reads of every role within reach, kept together per place so
 // that a pass over thousands of roles reads memory in order.
@@ -371,10 +372,12 @@ class MatchIndex {
   absl::flat_hash_map<std::string, uint32_t> provider_by_name_;
   std::vector<uint32_t> free_providers_;
 
-  // Interned essential signatures: id by hash, roles using each id.
+  // Interned essential signatures: id by hash, roles using each id, and
+  // what each is made of (so that a hash collision gets its own signature).
   absl::flat_hash_map<uint64_t, uint32_t> signature_ids_;
   std::vector<uint32_t> signature_refs_;
   std::vector<uint64_t> signature_hash_;
+  std::vector<std::vector<uint64_t>> signature_items_;
   std::vector<uint32_t> free_signatures_;
 
   std::vector<EmergingSkill> emerging_;

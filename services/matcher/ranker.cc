@@ -80,7 +80,6 @@ struct SignatureInfo {
   double joint_near = 0;    // The same with the course's distance.
   int32_t plan = -1;        // A feasible plan in RankScratch::plans for reuse.
   bool infeasible = false;  // Planning failed for a role with it.
-  RoleId planned_role = 0;
 };
 
 // What the person-free bounds in SignatureInfo depend on: what optimistic
@@ -309,7 +308,6 @@ std::vector<RankedPathway> RankRoles(const QueryContext& query, Scorer& scorer, 
     info.joint_near = 0;
     info.plan = -1;
     info.infeasible = false;
-    info.planned_role = 0;
     const RoleEntry& role = index.role(hot.id);
     if (role.entry_rqf > person.rqf && !query.QualificationReachable(role.entry_rqf)) return info;
     Journey journey;
@@ -544,8 +542,7 @@ std::vector<RankedPathway> RankRoles(const QueryContext& query, Scorer& scorer, 
                                    (policy.essential_weight * role.essential_count +
                                     static_cast<double>(role.skills.size() - role.essential_count));
     const bool shareable = essential_share >= policy.min_coverage - 1e-9;
-    if ((info.plan >= 0 || info.infeasible) && shareable &&
-        SameEssentials(role, index.role(info.planned_role))) {
+    if ((info.plan >= 0 || info.infeasible) && shareable) {
       if (info.infeasible) continue;
       ++st.roles_reused;
       ++st.roles_feasible;
@@ -559,7 +556,6 @@ std::vector<RankedPathway> RankRoles(const QueryContext& query, Scorer& scorer, 
     if (!plan.feasible) {
       if (shareable && info.plan < 0 && !info.infeasible) {
         info.infeasible = true;
-        info.planned_role = role_id;
       }
       continue;
     }
@@ -569,7 +565,6 @@ std::vector<RankedPathway> RankRoles(const QueryContext& query, Scorer& scorer, 
     // steps depend on the essential skills alone.
     if (info.plan < 0 && !info.infeasible && shareable) {
       info.plan = plan_index;
-      info.planned_role = role_id;
     }
     add_result(role, role_id, plan_index, false);
   }
