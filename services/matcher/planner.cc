@@ -36,6 +36,7 @@ Planner::Planner(const QueryContext& query, PlannerScratch* scratch)
     std::fill(s_->first_tries_stamp.begin(), s_->first_tries_stamp.end(), 0);
     s_->query_stamp = 1;
   }
+  s_->later_tries.clear();
   if (s_->first_tries_stamp.size() < index_.course_slots()) {
     s_->first_tries_stamp.resize(index_.course_slots(), 0);
     s_->first_tries.resize(index_.course_slots());
@@ -498,9 +499,11 @@ void Planner::PlanRole(RoleId role_id, Plan* out) {
     for (size_t k = 0; k < candidate_count; ++k) {
       if (taken[k] || !useful(static_cast<int>(k))) continue;
       const CourseId course_id = candidates_[k].course;
-      // As the first step the tries depend on the course, not the role, so
-      // a query makes them once per course.
-      const PlannerScratch::CourseTries* tries = &tries_;
+      // How the course could be taken next depends on it and the earlier
+      // steps' courses, not on the role, so a query works it out once per
+      // course as the first step, and once per course and earlier steps
+      // after.
+      const PlannerScratch::CourseTries* tries;
       if (chosen.empty()) {
         if (s_->first_tries_stamp[course_id] != s_->query_stamp) {
           s_->first_tries_stamp[course_id] = s_->query_stamp;
@@ -508,7 +511,13 @@ void Planner::PlanRole(RoleId role_id, Plan* out) {
         }
         tries = &s_->first_tries[course_id];
       } else {
-        TryCourse(course_id, chosen, at, rqf, spent, remaining, &tries_);
+        PlannerScratch::LaterKey key;
+        key.fill(PlannerScratch::kNoCourse);
+        key[0] = course_id;
+        for (size_t j = 0; j < chosen.size(); ++j) key[j + 1] = candidates_[chosen[j]].course;
+        auto [it, added] = s_->later_tries.try_emplace(key);
+        if (added) TryCourse(course_id, chosen, at, rqf, spent, remaining, &it->second);
+        tries = &it->second;
       }
       if (tries->alone) {
         if (!tries->step.schedulable) continue;

@@ -43,11 +43,14 @@
 // cheapest.
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <span>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/container/inlined_vector.h"
 #include "services/matcher/calendar.h"
 #include "services/matcher/match_index.h"
@@ -168,6 +171,12 @@ class PlannerScratch {
   uint32_t query_stamp = 0;
   std::vector<uint32_t> first_tries_stamp;
   std::vector<CourseTries> first_tries;
+  // Per query: the tries of a course after earlier steps, which depend on
+  // those steps' courses in order, not on the role. Keyed by the course,
+  // then the earlier steps' courses, then kNoCourse.
+  static constexpr CourseId kNoCourse = std::numeric_limits<CourseId>::max();
+  using LaterKey = std::array<CourseId, kMaxSteps>;
+  absl::flat_hash_map<LaterKey, CourseTries> later_tries;
   uint32_t stamp = 0;
   std::vector<int16_t> item_of_skill;  // By SkillIndex, valid where item_stamp matches.
   std::vector<uint32_t> item_stamp;
@@ -257,7 +266,6 @@ class Planner {
   std::vector<CourseId> prerequisites_;
   std::vector<int> order_;
   // Per plan, kept for their capacity.
-  PlannerScratch::CourseTries tries_;
   std::vector<int> chosen_;
   std::vector<int> trial_;
   std::vector<uint8_t> taken_;
