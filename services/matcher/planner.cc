@@ -144,6 +144,7 @@ void Planner::Begin(RoleId role_id, Plan* out) {
   out->skills.assign(n, SkillOutcome{});
   weight_.resize(n);
   open_.assign(n, 0);
+  marked_.assign(n, 0);
   total_weight_ = 0;
   double before = 0;
   for (size_t i = 0; i < n; ++i) {
@@ -530,6 +531,15 @@ void Planner::PlanRole(RoleId role_id, Plan* out) {
         consider(o);
         continue;
       }
+      if (tries->pairs.empty()) continue;
+      // A pair gains the course's gain plus what the prerequisite closes
+      // that the course does not: the course's items are marked meanwhile.
+      const double course_gain = gain_of(static_cast<int>(k));
+      auto mark = [&](uint8_t value) {
+        const Candidate& c = candidates_[k];
+        for (uint32_t j = c.items_begin; j < c.items_end; ++j) marked_[item_pool_[j]] = value;
+      };
+      mark(1);
       for (const PlannerScratch::Try& tried : tries->pairs) {
         const int pk = AddCandidate(tried.prerequisite);
         taken.resize(candidates_.size(), 0);
@@ -537,12 +547,11 @@ void Planner::PlanRole(RoleId role_id, Plan* out) {
         Option o;
         o.first = pk;
         o.second = static_cast<int>(k);
-        // Gain of the pair: the course's, plus what the prerequisite adds.
-        o.gain = gain_of(static_cast<int>(k));
+        o.gain = course_gain;
         const Candidate& pc = candidates_[pk];
         for (uint32_t j = pc.items_begin; j < pc.items_end; ++j) {
           const int item = item_pool_[j];
-          if (!open_[item] || Closes(static_cast<int>(k), item)) continue;
+          if (!open_[item] || marked_[item]) continue;
           o.gain += role.skills[item].essential
                         ? policy_.essential_weight
                         : (essential_phase ? 0.0 : 1.0 - out->skills[item].before.value);
@@ -556,6 +565,7 @@ void Planner::PlanRole(RoleId role_id, Plan* out) {
         o.pence = tried.pence;
         consider(o);
       }
+      mark(0);
     }
 
     if (best.first < 0) {

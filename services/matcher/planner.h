@@ -254,6 +254,7 @@ class Planner {
   const RoleEntry* role_ = nullptr;
   std::vector<double> weight_;
   std::vector<uint8_t> open_;      // By role skill: still to close.
+  std::vector<uint8_t> marked_;    // By role skill: closed by the course at hand.
   std::vector<int> gap_;           // Role skill indices with credit below 1.
   std::vector<int> emerging_gap_;  // The emerging ones among them.
   double total_weight_ = 0;
