@@ -37,6 +37,7 @@ Planner::Planner(const QueryContext& query, PlannerScratch* scratch)
     s_->query_stamp = 1;
   }
   s_->later_tries.clear();
+  s_->credits.clear();
   if (s_->first_tries_stamp.size() < index_.course_slots()) {
     s_->first_tries_stamp.resize(index_.course_slots(), 0);
     s_->first_tries.resize(index_.course_slots());
@@ -150,7 +151,12 @@ void Planner::Begin(RoleId role_id, Plan* out) {
   for (size_t i = 0; i < n; ++i) {
     const RequiredSkillEntry& required = role.skills[i];
     const double w = required.essential ? policy_.essential_weight : 1.0;
-    const Credit credit = person_.skills.CreditFor(required.key, required.level, policy_.credit);
+    // Roles of a query share most of their skills: each credit is worked
+    // out once.
+    auto [known, added] = s_->credits.try_emplace((uint64_t{required.key} << 3) | required.level);
+    if (added)
+      known->second = person_.skills.CreditFor(required.key, required.level, policy_.credit);
+    const Credit credit = known->second;
     out->skills[i].before = credit;
     weight_[i] = w;
     total_weight_ += w;
@@ -374,26 +380,24 @@ void Planner::PlanRole(RoleId role_id, Plan* out) {
   Begin(role_id, out);
   const RoleEntry& role = *role_;
 
-  // Fail fast when an essential skill is taught nowhere within reach.
+  // The candidates of each essential skill; fail fast when one is taught
+  // nowhere within reach.
   int essential_open = 0;
   for (int item : gap_) {
     const RequiredSkillEntry& required = role.skills[item];
     if (!required.essential) continue;
     ++essential_open;
-    if (query_.Candidates(required.key, required.level).empty()) {
+    const std::span<const CourseId> candidates = query_.Candidates(required.key, required.level);
+    if (candidates.empty()) {
       out->blocker = Blocker::kSkillNotTaught;
       out->blocker_item = item;
       return;
     }
+    for (CourseId c : candidates) AddCandidate(c);
   }
   if (needed_rqf_ > 0 && query_.QualificationCandidates(needed_rqf_).empty()) {
     out->blocker = Blocker::kQualification;
     return;
-  }
-  for (int item : gap_) {
-    const RequiredSkillEntry& required = role.skills[item];
-    if (!required.essential) continue;
-    for (CourseId c : query_.Candidates(required.key, required.level)) AddCandidate(c);
   }
   if (needed_rqf_ > 0) {
     for (CourseId c : query_.QualificationCandidates(needed_rqf_)) AddCandidate(c);

@@ -177,6 +177,8 @@ class PlannerScratch {
   static constexpr CourseId kNoCourse = std::numeric_limits<CourseId>::max();
   using LaterKey = std::array<CourseId, kMaxSteps>;
   absl::flat_hash_map<LaterKey, CourseTries> later_tries;
+  // Per query: the person's credit for a required skill, by key << 3 | level.
+  absl::flat_hash_map<uint64_t, Credit> credits;
   uint32_t stamp = 0;
   std::vector<int16_t> item_of_skill;  // By SkillIndex, valid where item_stamp matches.
   std::vector<uint32_t> item_stamp;
