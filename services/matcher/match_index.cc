@@ -389,16 +389,13 @@ absl::Status MatchIndex::UpsertRole(const demand::v1::Role& role) {
   entry.signature = HashItems(items);
   // Equal signatures mean equal essentials: a hash that other essentials
   // hold already (a collision) moves on to the next value.
-  while (true) {
-    auto it = signature_ids_.find(entry.signature);
-    if (it == signature_ids_.end()) break;
-    if (signature_items_[it->second] == items) {
-      entry.signature_id = it->second;
-      break;
-    }
-    ++entry.signature;
+  auto it = signature_ids_.find(entry.signature);
+  while (it != signature_ids_.end() && signature_items_[it->second] != items) {
+    it = signature_ids_.find(++entry.signature);
   }
-  if (!signature_ids_.contains(entry.signature)) {
+  if (it != signature_ids_.end()) {
+    entry.signature_id = it->second;
+  } else {
     if (!free_signatures_.empty()) {
       entry.signature_id = free_signatures_.back();
       free_signatures_.pop_back();

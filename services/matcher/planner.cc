@@ -154,8 +154,9 @@ void Planner::Begin(RoleId role_id, Plan* out) {
     // Roles of a query share most of their skills: each credit is worked
     // out once.
     auto [known, added] = s_->credits.try_emplace((uint64_t{required.key} << 3) | required.level);
-    if (added)
+    if (added) {
       known->second = person_.skills.CreditFor(required.key, required.level, policy_.credit);
+    }
     const Credit credit = known->second;
     out->skills[i].before = credit;
     weight_[i] = w;

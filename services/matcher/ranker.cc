@@ -175,9 +175,7 @@ std::vector<RankedPathway> RankRoles(const QueryContext& query, Scorer& scorer, 
     int64_t cost = 0;
     double joint = 1.0, joint_near = 1.0;
     for (const RequiredSkillEntry& e : essentials) {
-      const int held = IsEmergingKey(e.key) ? person.skills.LevelOfEmerging(EmergingIdOf(e.key))
-                                            : person.skills.LevelOf(e.key);
-      if (held >= e.level) continue;
+      if (person.skills.LevelOfKey(e.key) >= e.level) continue;
       const SkillReach& reach = optimistic ? query.OptimisticReach(e.key) : query.Reach(e.key);
       if (reach.max_level < e.level || reach.ready[e.level - 1] == kNoDay) return false;
       ready = std::max(ready, reach.ready[e.level - 1]);
@@ -267,10 +265,7 @@ std::vector<RankedPathway> RankRoles(const QueryContext& query, Scorer& scorer, 
   }
   auto holds_any = [&](std::span<const RequiredSkillEntry> essentials) {
     for (const RequiredSkillEntry& e : essentials) {
-      if ((IsEmergingKey(e.key) ? person.skills.LevelOfEmerging(EmergingIdOf(e.key))
-                                : person.skills.LevelOf(e.key)) > 0) {
-        return true;
-      }
+      if (person.skills.LevelOfKey(e.key) > 0) return true;
     }
     return false;
   };

@@ -67,6 +67,10 @@ class PersonSkills {
   }
   // The level held of an emerging skill of the index, 0 when not held.
   uint8_t LevelOfEmerging(uint32_t emerging_id) const;
+  // The level held of a required skill (ESCO or emerging), 0 when not held.
+  uint8_t LevelOfKey(SkillKey key) const {
+    return IsEmergingKey(key) ? LevelOfEmerging(EmergingIdOf(key)) : LevelOf(key);
+  }
 
   std::span<const HeldSkill> skills() const { return skills_; }
   std::span<const HeldEmerging> emerging() const { return emerging_; }

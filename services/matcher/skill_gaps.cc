@@ -60,8 +60,7 @@ absl::Status SkillGaps(const MatchIndex& index, const Policy& base,
     return true;
   };
   auto held = [&](const RequiredSkillEntry& r) {
-    return (IsEmergingKey(r.key) ? person.skills.LevelOfEmerging(EmergingIdOf(r.key))
-                                 : person.skills.LevelOf(r.key)) >= r.level;
+    return person.skills.LevelOfKey(r.key) >= r.level;
   };
   // The ESCO skill a course closes a required skill with, if it does.
   auto closes = [&](const CourseEntry& course, const RequiredSkillEntry& r, TaughtSkill* out) {
