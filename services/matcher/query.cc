@@ -264,7 +264,7 @@ QueryContext::QueryContext(const MatchIndex& index, const Person& person, const 
   s_->chain_known.resize(std::max(s_->chain_known.size(), courses));
   s_->chains.resize(std::max(s_->chains.size(), courses));
   s_->emerging_reach.clear();
-  s_->entry_reach.clear();
+  s_->entry_ways.clear();
   s_->other_candidates.clear();
   s_->taught_under.clear();
   s_->candidate_pool.clear();
@@ -326,42 +326,92 @@ void QueryContext::FillCourse(CourseId id) const {
       static_cast<float>(CoverCost(earliest, view.first_end, first.pence, view.travel_km));
 }
 
-QueryScratch::Chain QueryContext::ChainOf(CourseId id, int depth) const {
-  constexpr QueryScratch::Chain kNever{kNoDay, std::numeric_limits<int64_t>::max()};
-  const CourseView& view = course(id);
-  if (!view.usable || depth < 1) return kNever;
-  if (view.entry_missing == 0) return QueryScratch::Chain{view.first_end, view.min_cost};
-  if (depth == 1) return kNever;
+void QueryScratch::Frontier::Add(Chain way) {
+  for (int i = 0; i < size; ++i) {
+    if (points[i].end <= way.end && points[i].cost <= way.cost) return;
+  }
+  int kept = 0;
+  for (int i = 0; i < size; ++i) {
+    if (way.end <= points[i].end && way.cost <= points[i].cost) continue;
+    points[kept++] = points[i];
+  }
+  int at = kept;
+  while (at > 0 && points[at - 1].end > way.end) {
+    points[at] = points[at - 1];
+    --at;
+  }
+  points[at] = way;
+  size = static_cast<uint8_t>(kept + 1);
+  if (size <= kPoints) return;
+  // Costs fall as ends rise: the merged point keeps the earlier end and
+  // the later (lower) cost.
+  int merge = 0;
+  for (int i = 1; i + 1 < size; ++i) {
+    if (points[i + 1].end - points[i].end < points[merge + 1].end - points[merge].end) merge = i;
+  }
+  points[merge].cost = points[merge + 1].cost;
+  for (int i = merge + 1; i + 1 < size; ++i) points[i] = points[i + 1];
+  --size;
+}
+
+const QueryScratch::Frontier& QueryContext::ChainOf(CourseId id, int depth) const {
+  using Frontier = QueryScratch::Frontier;
+  static const Frontier kNever{};
+  if (depth <= 1) return kNever;
   if (s_->chain_stamp[id] != s_->stamp) {
     s_->chain_stamp[id] = s_->stamp;
     s_->chain_known[id] = 0;
   }
-  if ((s_->chain_known[id] >> depth) & 1) return s_->chains[id][depth];
+  Frontier& chain = s_->chains[id][depth];
+  if ((s_->chain_known[id] >> depth) & 1) return chain;
   // Mark first, so a cycle of entry requirements ends (as "never").
   s_->chain_known[id] |= static_cast<uint8_t>(1u << depth);
-  s_->chains[id][depth] = kNever;
+  chain = Frontier{};
   const CourseEntry& entry = index_->course(id);
-  Day ready = limits_->earliest_start;
-  int64_t before = 0;
+  // The missing entry skills are all held by the latest of their ways, at
+  // no less than the dearest (one course may teach several).
+  Frontier before;
+  before.Add({limits_->earliest_start, 0});
   for (const TaughtSkill& need : entry.entry) {
     if (person_->skills.LevelOf(need.skill) >= need.level) continue;
-    const uint64_t key =
-        (static_cast<uint64_t>(need.skill) << 3) | static_cast<uint64_t>(depth - 1);
-    auto found = s_->entry_reach.find(key);
-    if (found == s_->entry_reach.end()) {
-      const SkillReach computed = ReachAt(index_->CoursesTeaching(need.skill), depth - 1, false);
-      found = s_->entry_reach.emplace(key, computed).first;
+    const Frontier& ways = EntryWays(need.skill, need.level, depth - 1);
+    if (ways.empty()) return kNever;
+    Frontier both;
+    for (int a = 0; a < before.size; ++a) {
+      for (int b = 0; b < ways.size; ++b) {
+        both.Add({std::max(before.points[a].end, ways.points[b].end),
+                  std::max(before.points[a].cost, ways.points[b].cost)});
+      }
     }
-    const SkillReach r = found->second;
-    if (r.max_level < need.level || r.ready[need.level - 1] == kNoDay) return kNever;
-    ready = std::max(ready, r.ready[need.level - 1]);
-    before = std::max(before, r.cost[need.level - 1]);
+    before = both;
   }
-  const Day start = EarliestStart(entry, *person_, ready);
-  if (start == kNoDay) return kNever;
-  const QueryScratch::Chain chain{start + 7 * entry.duration_weeks, before + view.min_cost};
-  s_->chains[id][depth] = chain;
+  const int64_t own_cost = course(id).min_cost;
+  for (int i = 0; i < before.size; ++i) {
+    const Day start = EarliestStart(entry, *person_, before.points[i].end);
+    if (start == kNoDay) continue;
+    chain.Add({start + 7 * entry.duration_weeks, before.points[i].cost + own_cost});
+  }
   return chain;
+}
+
+const QueryScratch::Frontier& QueryContext::EntryWays(SkillIndex skill, int level,
+                                                      int depth) const {
+  const uint64_t key = (uint64_t{skill} << 8) | (static_cast<uint64_t>(depth) << 2) |
+                       static_cast<uint64_t>(level - 1);
+  if (auto found = s_->entry_ways.find(key); found != s_->entry_ways.end()) return found->second;
+  QueryScratch::Frontier ways;
+  for (const CoursePosting& posting : index_->CoursesTeaching(skill)) {
+    if (posting.level < level) continue;
+    const CourseView& view = course(posting.course);
+    if (!view.usable) continue;
+    if (view.entry_missing == 0) {
+      ways.Add({view.first_end, view.min_cost});
+      continue;
+    }
+    const QueryScratch::Frontier& chain = ChainOf(posting.course, depth);
+    for (int i = 0; i < chain.size; ++i) ways.Add(chain.points[i]);
+  }
+  return s_->entry_ways.emplace(key, ways).first->second;
 }
 
 SkillReach SkillReach::None() {
@@ -380,34 +430,42 @@ void SkillReach::FillLowerLevels() {
   }
 }
 
-SkillReach QueryContext::ReachAt(std::span<const CoursePosting> postings, int depth,
-                                 bool joint) const {
+SkillReach QueryContext::ReachAt(std::span<const CoursePosting> postings, int depth) const {
   SkillReach reach = SkillReach::None();
   const Policy& p = *policy_;
+  auto trade_off = [&](Day end, int64_t cost) {
+    return Weighted(TimeValue(WeeksFromStart(end)), p.time_weight) *
+           (cost == 0 ? 1.0 : Weighted(CostValue(cost), p.cost_weight));
+  };
   for (const CoursePosting& posting : postings) {
-    const CourseView& view = course(posting.course);
-    if (!view.usable) continue;
-    // Most courses need nothing first: their chain is the course alone.
-    const QueryScratch::Chain chain = view.entry_missing == 0
-                                          ? QueryScratch::Chain{view.first_end, view.min_cost}
-                                          : ChainOf(posting.course, depth);
-    if (chain.end == kNoDay) continue;
-    double far = 0, near = 0;
-    if (joint) {
-      CourseView& cached = s_->courses[posting.course];
-      if (!cached.joint_known) {
-        cached.joint_known = true;
-        cached.joint = Weighted(TimeValue(WeeksFromStart(chain.end)), p.time_weight) *
-                       (chain.cost == 0 ? 1.0 : Weighted(CostValue(chain.cost), p.cost_weight));
-        cached.joint_near =
-            cached.joint * (view.travel_km == 0
-                                ? 1.0
-                                : Weighted(DistanceValue(view.travel_km), p.distance_weight));
-      }
-      far = cached.joint;
-      near = cached.joint_near;
+    CourseView& view = s_->courses[posting.course];
+    if (!course(posting.course).usable) continue;
+    // Most courses need nothing first: their only way is the course alone.
+    Day soonest = view.first_end;
+    int64_t cheapest = view.min_cost;
+    const QueryScratch::Frontier* chain = nullptr;
+    if (view.entry_missing > 0) {
+      chain = &ChainOf(posting.course, depth);
+      if (chain->empty()) continue;
+      soonest = chain->soonest();
+      cheapest = chain->cheapest();
     }
-    reach.Add(posting.level, chain.end, chain.cost, far, near);
+    if (!view.joint_known) {
+      // The best trade-off of time and cost among the ways to take it.
+      view.joint_known = true;
+      view.joint = 0;
+      if (chain == nullptr) {
+        view.joint = trade_off(soonest, cheapest);
+      } else {
+        for (int i = 0; i < chain->size; ++i) {
+          view.joint = std::max(view.joint, trade_off(chain->points[i].end, chain->points[i].cost));
+        }
+      }
+      view.joint_near =
+          view.joint *
+          (view.travel_km == 0 ? 1.0 : Weighted(DistanceValue(view.travel_km), p.distance_weight));
+    }
+    reach.Add(posting.level, soonest, cheapest, view.joint, view.joint_near);
   }
   reach.FillLowerLevels();
   return reach;
@@ -477,13 +535,12 @@ const SkillReach& QueryContext::ComputeReach(SkillKey key) const {
     for (const auto& [cached, reach] : s_->emerging_reach) {
       if (cached == id) return reach;
     }
-    SkillReach reach =
-        ReachAt(index_->CoursesTeachingUnder(index_->emerging(id).group), depth_, true);
+    SkillReach reach = ReachAt(index_->CoursesTeachingUnder(index_->emerging(id).group), depth_);
     s_->emerging_reach.emplace_back(id, reach);
     return s_->emerging_reach.back().second;
   }
   if (s_->reach_stamp[key] != s_->stamp) {
-    s_->reach[key] = ReachAt(index_->CoursesTeaching(key), depth_, true);
+    s_->reach[key] = ReachAt(index_->CoursesTeaching(key), depth_);
     s_->reach_stamp[key] = s_->stamp;
   }
   return s_->reach[key];

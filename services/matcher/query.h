@@ -172,8 +172,9 @@ struct CourseView {
   Day first_start = kNoDay;  // Earliest start >= earliest_start.
   Day first_end = kNoDay;
   int64_t min_cost = 0;  // Lowest cost after funding at any start (a bound).
-  // time^wt * cost^wc of the course with its chain at the step limit, and
-  // that times distance^wd; filled in by Reach, when joint_known.
+  // The best time^wt * cost^wc among the ways to take the course (with the
+  // courses its entry skills need first, within the step limit), and that
+  // times distance^wd; filled in by Reach, when joint_known.
   bool joint_known = false;
   double joint = 0;
   double joint_near = 0;
@@ -187,10 +188,10 @@ struct SkillReach {
   std::array<Day, 4> ready{};     // By level - 1: earliest day it can be held.
   std::array<int64_t, 4> cost{};  // By level - 1: least it can cost.
   // By level - 1, from Reach only: the best time^wt * cost^wc over the
-  // courses teaching it (each with its chain's bounds), and the best of the
-  // same times distance^wd to the course. A pathway must include one of
-  // these courses, so its time, cost and distance components can do no
-  // better.
+  // courses teaching it (each over the ways to take it, time and cost
+  // bounded together along its chain), and the best of the same times
+  // distance^wd to the course. A pathway must include one of these courses,
+  // so its time, cost and distance components can do no better.
   std::array<double, 4> joint{};
   std::array<double, 4> joint_near{};
 
@@ -234,20 +235,36 @@ class QueryScratch {
     Day end;
     int64_t cost;
   };
+  // Ways to take a course, with the courses its entry skills need first, as
+  // (end, cost) bounds: none beaten by another on both, soonest first. When
+  // there would be more than kPoints, the two closest in time become one
+  // point with the sooner end and the lower cost, so every way is still
+  // matched or beaten: bounds on time and cost together (a fast, dear chain
+  // and a slow, cheap one) rather than each on its own.
+  struct Frontier {
+    static constexpr int kPoints = 4;
+    uint8_t size = 0;
+    std::array<Chain, kPoints + 1> points;
+    bool empty() const { return size == 0; }
+    Day soonest() const { return points[0].end; }
+    int64_t cheapest() const { return points[size - 1].cost; }
+    void Add(Chain way);
+  };
   uint32_t stamp = 0;
   std::vector<double> place_km;
   std::vector<uint32_t> course_stamp;
   std::vector<CourseView> courses;
-  // By course and depth (1..kMaxChain): the earliest end and least cost of
-  // the course preceded by courses teaching its missing entry skills.
+  // By course and depth (1..kMaxChain): the ways to take the course
+  // preceded by courses teaching its missing entry skills.
   std::vector<uint32_t> chain_stamp;
   std::vector<uint8_t> chain_known;  // Bit d: depth d is filled in.
-  std::vector<std::array<Chain, 6>> chains;
+  std::vector<std::array<Frontier, 6>> chains;
   std::vector<uint32_t> reach_stamp;  // By SkillIndex.
   std::vector<SkillReach> reach;
   std::vector<std::pair<uint32_t, SkillReach>> emerging_reach;
-  // Reach of entry skills below the step limit, by (skill << 3 | depth).
-  absl::flat_hash_map<uint64_t, SkillReach> entry_reach;
+  // Ways to hold an entry skill below the step limit, by
+  // (skill << 8 | depth << 2 | level - 1).
+  absl::flat_hash_map<uint64_t, Frontier> entry_ways;
   std::array<int8_t, 9> qualification{};  // By RQF level: -1 unknown, 0 no, 1 yes.
   // OptimisticReach, kept between queries while its key stays the same.
   OptimisticKey optimistic_key;
@@ -379,10 +396,14 @@ class QueryContext {
   void FillCourse(CourseId id) const;
   const SkillReach& ComputeReach(SkillKey key) const;
   const SkillReach& ComputeOptimisticReach(SkillKey key) const;
-  // Earliest end and least cost of `course` with up to depth - 1 courses
-  // before it to meet its entry skills.
-  QueryScratch::Chain ChainOf(CourseId course, int depth) const;
-  SkillReach ReachAt(std::span<const CoursePosting> postings, int depth, bool joint) const;
+  // The ways to take a usable course that lacks entry skills, with up to
+  // depth - 1 courses before it to meet them; empty when there are none.
+  // Valid until the next query.
+  const QueryScratch::Frontier& ChainOf(CourseId course, int depth) const;
+  // The ways to hold `skill` at `level` with chains of up to `depth`
+  // courses. Valid until the next call.
+  const QueryScratch::Frontier& EntryWays(SkillIndex skill, int level, int depth) const;
+  SkillReach ReachAt(std::span<const CoursePosting> postings, int depth) const;
   SkillReach OptimisticAt(std::span<const CoursePosting> postings) const;
   // The candidates in `range` of the pool when `known`, else found and
   // recorded there.

@@ -191,6 +191,35 @@ TEST_F(PlannerTest, EntryRequirementHeldByThePersonNeedsNoExtraStep) {
   EXPECT_THAT(CourseIds(plan), ElementsAre("advanced"));
 }
 
+// The bound on a skill's time and cost together follows real chains: a
+// fast, dear first course or a slow, free one, never the fast one at the
+// free one's price.
+TEST_F(PlannerTest, ReachBoundsTimeAndCostTogetherAlongAChain) {
+  AddRole(PorterRole());
+  CourseSpec waste = Course("waste", {{"dispose waste", 2}}, 4);
+  waste.entry = {{"clean surfaces", 2}};
+  AddCourse(waste);
+  AddCourse(Course("fast", {{"clean surfaces", 2}}, 4, 200'000));
+  AddCourse(Course("slow", {{"clean surfaces", 2}}, 30));
+
+  Plan plan = PlanFor({});
+  ASSERT_TRUE(plan.feasible);
+  const QueryContext& q = *query_;
+  auto trade_off = [&](int weeks, int64_t pence) {
+    return QueryContext::Weighted(q.TimeValue(weeks), policy_.time_weight) *
+           QueryContext::Weighted(q.CostValue(pence), policy_.cost_weight);
+  };
+  const SkillReach& reach = q.Reach(Skill("dispose waste"));
+  ASSERT_EQ(reach.max_level, 2);
+  EXPECT_EQ(q.WeeksFromStart(reach.ready[1]), 8);
+  EXPECT_EQ(reach.cost[1], 0);
+  const double best = std::max(trade_off(8, 200'000), trade_off(34, 0));
+  EXPECT_DOUBLE_EQ(reach.joint[1], best);
+  EXPECT_LT(reach.joint[1], trade_off(8, 0));
+  // And it bounds the pathway the planner chose.
+  EXPECT_LE(trade_off(plan.weeks_to_ready, plan.total_cost_pence), reach.joint[1] + 1e-12);
+}
+
 TEST_F(PlannerTest, UnmeetableEntryRequirementMakesItInfeasible) {
   AddRole(PorterRole());
   CourseSpec advanced = Course("advanced", {{"dispose waste", 2}, {"clean surfaces", 2}}, 6);

@@ -316,6 +316,48 @@ TEST_F(PropertyTest, PruningGivesTheSameTopScoresAsPlanningEveryRole) {
   EXPECT_GT(compared, 300);
 }
 
+// Reach bounds what any pathway can do once it closes a skill: no sooner,
+// no cheaper, and no better a trade-off of time, cost and distance than the
+// skill's bounds say.
+TEST_F(PropertyTest, ReachBoundsEveryPlannedPathway) {
+  int compared = 0;
+  for (int i = 0; i < 40; ++i) {
+    v1::RankPathwaysRequest request = RequestFor(i);
+    absl::StatusOr<ResolvedQuery> resolved =
+        ResolveQuery(*index_, policy_, request.inline_profile(), "inline_profile",
+                     request.filters(), request.weights(), today_);
+    ASSERT_TRUE(resolved.ok());
+    resolved->limits.max_steps = request.max_steps();
+    const Policy& p = resolved->policy;
+    QueryContext query(*index_, resolved->person, resolved->limits, p);
+    Planner planner(query);
+    for (RoleId id = 0; id < index_->role_slots(); ++id) {
+      const RoleEntry& role = index_->role(id);
+      if (!role.live || RoleBlocker(query, role) != Blocker::kNone) continue;
+      Plan plan;
+      planner.PlanRole(id, &plan);
+      if (!plan.feasible) continue;
+      const double joint =
+          QueryContext::Weighted(query.TimeValue(plan.weeks_to_ready), p.time_weight) *
+          QueryContext::Weighted(query.CostValue(plan.total_cost_pence), p.cost_weight);
+      const double near = joint * QueryContext::Weighted(query.DistanceValue(plan.max_course_km),
+                                                         p.distance_weight);
+      for (size_t k = 0; k < role.skills.size(); ++k) {
+        if (plan.skills[k].step < 0) continue;
+        const int l = role.skills[k].level - 1;
+        const SkillReach& reach = query.Reach(role.skills[k].key);
+        ASSERT_GE(reach.max_level, l + 1) << role.name << " skill " << k;
+        EXPECT_LE(reach.ready[l], plan.ready) << role.name << " skill " << k;
+        EXPECT_LE(reach.cost[l], plan.total_cost_pence) << role.name << " skill " << k;
+        EXPECT_LE(joint, reach.joint[l] * (1 + 1e-9)) << role.name << " skill " << k;
+        EXPECT_LE(near, reach.joint_near[l] * (1 + 1e-9)) << role.name << " skill " << k;
+        ++compared;
+      }
+    }
+  }
+  EXPECT_GT(compared, 1000);
+}
+
 // The bound kept between queries never promises less than this person can
 // reach, and it follows course changes.
 TEST_F(PropertyTest, OptimisticReachIsNeverWorseThanReach) {
