@@ -22,10 +22,13 @@ struct Bound {
   OccupationIndex occupation;
   // What the bound knows of the journey: 0 the occupation's common essential
   // skills; 1 the role's own, as anyone could learn them
-  // (QueryContext::OptimisticReach); 2 the role's own, as this person can.
+  // (QueryContext::OptimisticReach); 2 the same with the hardest of them as
+  // this person can; kExact all of them as this person can.
   uint8_t tier;
   bool group;
 };
+
+constexpr uint8_t kExact = 3;
 
 // Best bound first; the order among equal bounds only changes the work.
 bool BoundLess(const Bound& a, const Bound& b) {
@@ -66,13 +69,31 @@ struct SignatureInfo {
   uint32_t free_epoch = 0;
   bool free_reachable = false;
   double free_time_cost = 0;
+  Day free_ready = 0;
+  int64_t free_cost = 0;
   double free_joint = 0;
+  SkillKey free_hardest = 0;
+  uint8_t free_hardest_level = 0;
   // The query that filled in the optimistic journey bounds, and whether
   // every essential skill can be learnt by anyone.
   uint32_t screen_stamp = 0;
   bool screen_reachable = false;
   double screen_time_cost = 0;
+  Day screen_ready = 0;
+  int64_t screen_cost = 0;
   double screen_joint = 0;
+  // The essential skill whose optimistic trade-off of time and cost is the
+  // worst: the first looked at as this person can (level 0: none, the
+  // person holds them all).
+  SkillKey hardest = 0;
+  uint8_t hardest_level = 0;
+  // The query that bounded the journey with the hardest skill as this
+  // person can (the others as anyone could), and that bound.
+  uint32_t hard_stamp = 0;
+  bool hard_reachable = false;
+  double hard_time_cost = 0;
+  double hard_joint = 0;
+  double hard_joint_near = 0;
   uint32_t stamp = 0;  // The query that filled in the rest.
   bool reachable = false;
   double time_cost = 0;     // time^wt * cost^wc from separate bounds.
@@ -161,37 +182,57 @@ std::vector<RankedPathway> RankRoles(const QueryContext& query, Scorer& scorer, 
   st.roles_in_reach = roles.size();
 
   // Bounds on time^wt * cost^wc (and with distance^wd) for a set of
-  // essential skills: false when one cannot be learnt within the limits.
+  // essential skills, from the soonest they can all be held, the least they
+  // cost and the worst of their best trade-offs.
   struct Journey {
+    Day ready = 0;
+    int64_t cost = 0;
     double time_cost = 1;
     double joint = 1;
     double joint_near = 1;
+    // The skill with the worst trade-off (level 0: none).
+    SkillKey hardest = 0;
+    uint8_t hardest_level = 0;
+  };
+  // Adds a skill to learn to `level`: false when it cannot be.
+  auto add_skill = [&](const SkillReach& reach, int level, Journey* j) {
+    const int l = level - 1;
+    if (reach.max_level < level || reach.ready[l] == kNoDay) return false;
+    j->ready = std::max(j->ready, reach.ready[l]);
+    j->cost = std::max(j->cost, reach.cost[l]);
+    j->joint = std::min(j->joint, reach.joint[l]);
+    j->joint_near = std::min(j->joint_near, reach.joint_near[l]);
+    return true;
+  };
+  // Fills time_cost: false when the journey breaks the limits on weeks or cost.
+  auto finish = [&](Journey* j) {
+    const int weeks = query.WeeksFromStart(j->ready);
+    if ((limits.max_weeks.has_value() && weeks > *limits.max_weeks) ||
+        (limits.max_cost_pence.has_value() && j->cost > *limits.max_cost_pence)) {
+      return false;
+    }
+    j->time_cost = Pow(query.TimeValue(weeks), policy.time_weight) *
+                   Pow(query.CostValue(j->cost), policy.cost_weight);
+    return true;
   };
   // With `optimistic`, the bounds are what anyone could do
   // (QueryContext::OptimisticReach): cheaper, looser.
   auto journey_of = [&](std::span<const RequiredSkillEntry> essentials, bool optimistic,
                         Journey* out) {
-    Day ready = limits.earliest_start;
-    int64_t cost = 0;
-    double joint = 1.0, joint_near = 1.0;
+    Journey j;
+    j.ready = limits.earliest_start;
     for (const RequiredSkillEntry& e : essentials) {
       if (person.skills.LevelOfKey(e.key) >= e.level) continue;
       const SkillReach& reach = optimistic ? query.OptimisticReach(e.key) : query.Reach(e.key);
-      if (reach.max_level < e.level || reach.ready[e.level - 1] == kNoDay) return false;
-      ready = std::max(ready, reach.ready[e.level - 1]);
-      cost = std::max(cost, reach.cost[e.level - 1]);
-      joint = std::min(joint, reach.joint[e.level - 1]);
-      joint_near = std::min(joint_near, reach.joint_near[e.level - 1]);
+      const double worst = j.joint;
+      if (!add_skill(reach, e.level, &j)) return false;
+      if (j.joint < worst || j.hardest_level == 0) {
+        j.hardest = e.key;
+        j.hardest_level = e.level;
+      }
     }
-    const int weeks = query.WeeksFromStart(ready);
-    if ((limits.max_weeks.has_value() && weeks > *limits.max_weeks) ||
-        (limits.max_cost_pence.has_value() && cost > *limits.max_cost_pence)) {
-      return false;
-    }
-    out->time_cost = Pow(query.TimeValue(weeks), policy.time_weight) *
-                     Pow(query.CostValue(cost), policy.cost_weight);
-    out->joint = joint;
-    out->joint_near = joint_near;
+    if (!finish(&j)) return false;
+    *out = j;
     return true;
   };
 
@@ -274,11 +315,18 @@ std::vector<RankedPathway> RankRoles(const QueryContext& query, Scorer& scorer, 
     if (info.screen_stamp == rs.stamp) return info;
     info.screen_stamp = rs.stamp;
     const std::span<const RequiredSkillEntry> essentials = index.role(hot.id).essentials();
+    auto keep = [&info](bool reachable, const Journey& journey) {
+      info.screen_reachable = reachable;
+      info.screen_time_cost = journey.time_cost;
+      info.screen_ready = journey.ready;
+      info.screen_cost = journey.cost;
+      info.screen_joint = journey.joint;
+      info.hardest = journey.hardest;
+      info.hardest_level = journey.hardest_level;
+    };
     Journey journey;
     if (holds_any(essentials)) {
-      info.screen_reachable = journey_of(essentials, /*optimistic=*/true, &journey);
-      info.screen_time_cost = journey.time_cost;
-      info.screen_joint = journey.joint;
+      keep(journey_of(essentials, /*optimistic=*/true, &journey), journey);
       return info;
     }
     // Holding none of them, the person is anyone: the shared bounds apply.
@@ -286,11 +334,45 @@ std::vector<RankedPathway> RankRoles(const QueryContext& query, Scorer& scorer, 
       info.free_epoch = rs.free_epoch;
       info.free_reachable = journey_of(essentials, /*optimistic=*/true, &journey);
       info.free_time_cost = journey.time_cost;
+      info.free_ready = journey.ready;
+      info.free_cost = journey.cost;
       info.free_joint = journey.joint;
+      info.free_hardest = journey.hardest;
+      info.free_hardest_level = journey.hardest_level;
     }
-    info.screen_reachable = info.free_reachable;
-    info.screen_time_cost = info.free_time_cost;
-    info.screen_joint = info.free_joint;
+    journey.time_cost = info.free_time_cost;
+    journey.ready = info.free_ready;
+    journey.cost = info.free_cost;
+    journey.joint = info.free_joint;
+    journey.hardest = info.free_hardest;
+    journey.hardest_level = info.free_hardest_level;
+    keep(info.free_reachable, journey);
+    return info;
+  };
+  // The optimistic bound with the hardest skill as this person can learn it.
+  auto hard_of = [&](const AreaRole& hot) -> SignatureInfo& {
+    SignatureInfo& info = rs.signatures[hot.signature_id];
+    if (info.hard_stamp == rs.stamp) return info;
+    info.hard_stamp = rs.stamp;
+    info.hard_reachable = false;
+    const RoleEntry& role = index.role(hot.id);
+    if (role.entry_rqf > person.rqf && !query.QualificationReachable(role.entry_rqf)) return info;
+    // Optimistic reach is never worse than this person's, so the others'
+    // optimistic bounds still bound.
+    Journey journey;
+    journey.ready = info.screen_ready;
+    journey.cost = info.screen_cost;
+    journey.joint = info.screen_joint;
+    journey.joint_near = info.screen_joint;
+    if (info.hardest_level > 0 &&
+        !add_skill(query.Reach(info.hardest), info.hardest_level, &journey)) {
+      return info;
+    }
+    if (!finish(&journey)) return info;
+    info.hard_reachable = true;
+    info.hard_time_cost = journey.time_cost;
+    info.hard_joint = journey.joint;
+    info.hard_joint_near = journey.joint_near;
     return info;
   };
   auto signature_of = [&](const AreaRole& hot) -> SignatureInfo& {
@@ -368,6 +450,11 @@ std::vector<RankedPathway> RankRoles(const QueryContext& query, Scorer& scorer, 
       if (!info.screen_reachable) return -1.0;
       ++st.groups_screened;
       journey = std::min(info.screen_time_cost, info.screen_joint) * site;
+    } else if (bound.tier == 1) {
+      const SignatureInfo& info = hard_of(role);
+      if (!info.hard_reachable) return -1.0;
+      journey =
+          std::min(std::min(info.hard_time_cost, info.hard_joint) * site, info.hard_joint_near);
     } else {
       const SignatureInfo& info = signature_of(role);
       if (!info.reachable) return -1.0;
@@ -392,7 +479,7 @@ std::vector<RankedPathway> RankRoles(const QueryContext& query, Scorer& scorer, 
       const double score =
           part * Pow(scorer.PayValue(entry.annual_pay_pence), policy.pay_weight) * journey;
       if (score < bar) continue;
-      rs.bounds[stream.end++] = Bound{score, entry.name_hash, k, bound.occupation, 2, false};
+      rs.bounds[stream.end++] = Bound{score, entry.name_hash, k, bound.occupation, kExact, false};
       std::push_heap(rs.bounds.begin() + stream.begin, rs.bounds.begin() + stream.end, BoundLess);
     }
   };
@@ -496,7 +583,7 @@ std::vector<RankedPathway> RankRoles(const QueryContext& query, Scorer& scorer, 
     // Take the top role off the stream; refine it and put it back if need be.
     std::pop_heap(rs.bounds.begin() + stream.begin, rs.bounds.begin() + stream.end, BoundLess);
     --stream.end;
-    if (top.tier < 2) {
+    if (top.tier < kExact) {
       const double refined = refine(top);
       if (refined >= bar) {
         Bound& back = rs.bounds[stream.end++];
@@ -513,7 +600,7 @@ std::vector<RankedPathway> RankRoles(const QueryContext& query, Scorer& scorer, 
       stream.score = rs.bounds[stream.begin].score;
       std::push_heap(rs.streams.begin(), rs.streams.end(), stream_less);
     }
-    if (top.tier < 2 || top.group) continue;
+    if (top.tier < kExact || top.group) continue;
     const RoleId role_id = roles[top.item].id;
     // The role scores at most its bound, so on a tie with the K-th pathway,
     // or with the last its occupation may have, it comes after when its

@@ -22,12 +22,15 @@
 //     is refined with its own essential skills, first as anyone could learn
 //     them (QueryContext::OptimisticReach; for someone holding none of them
 //     the thread keeps this bound between queries until the courses, the
-//     roles, the start date, the limits or the weights change), then as
-//     this person can: dropped if one of them no usable course (or chain of
-//     courses meeting entry requirements, within the step limit) teaches at
-//     the level, else bounded by its hardest skill's soonest, cheapest and
-//     best-traded-off course chain (QueryContext::Reach). A group whose bound
-//     is exact gives way to its roles, each bounded with its own pay and site.
+//     roles, the start date, the limits or the weights change), then with
+//     the hardest of them (the worst optimistic trade-off of time and cost)
+//     as this person can, then with all of them as this person can: dropped
+//     if one of them no usable course (or chain of courses meeting entry
+//     requirements, within the step limit) teaches at the level, else
+//     bounded by the soonest and cheapest they can all be held and the
+//     hardest skill's best trade-off of time and cost along its course
+//     chains (QueryContext::Reach). A group whose bound is exact gives way to
+//     its roles, each bounded with its own pay and site.
 //  3. Roles are planned in order of bound, opening further occupations as
 //     soon as their bound beats the best unplanned role's, and the ranking
 //     stops once neither can beat the K-th score of the diverse top K (a role
@@ -68,7 +71,8 @@ struct RankStats {
   size_t roles_in_reach = 0;  // Within travel and the filters, with openings.
   // Groups (the roles of an occupation with one essential signature) or
   // single roles bounded on their own essential skills: as anyone could
-  // learn them, then as this person can (all reachable).
+  // learn them, then, when still in the running, as this person can (all
+  // reachable).
   size_t groups_screened = 0;
   size_t groups_bounded = 0;
   size_t roles_planned = 0;
