@@ -4,7 +4,6 @@
 #include <cmath>
 #include <string>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "services/matcher/area.h"
@@ -141,9 +140,9 @@ InterestFit Scorer::Interest(OccupationIndex occupation) const {
     }
   }
   if (fit.value < 0.8 && !in.tags.empty()) {
-    const std::string label = taxonomy::FoldLabel(tax.OccupationLabel(occupation));
+    const std::string_view label = tax.OccupationFoldedLabel(occupation);
     for (size_t t = 0; t < in.tags.size(); ++t) {
-      if (absl::StrContains(label, in.tags[t])) {
+      if (label.find(in.tags[t]) != std::string_view::npos) {
         if (offer(0.8, InterestWhy::kTag)) fit.tag = static_cast<int>(t);
         break;
       }

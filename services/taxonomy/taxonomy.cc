@@ -55,15 +55,22 @@ std::optional<absl::uint128> ParseUuid(std::string_view text) {
   return value;
 }
 
-std::string FormatUuid(absl::uint128 value) {
+// Appends the UUID in its canonical lower-case form.
+void AppendUuid(absl::uint128 value, std::string* out) {
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string out(36, '-');
+  const size_t at = out->size();
+  out->resize(at + 36, '-');
   int shift = 124;
-  for (size_t i = 0; i < out.size(); ++i) {
+  for (size_t i = 0; i < 36; ++i) {
     if (i == 8 || i == 13 || i == 18 || i == 23) continue;
-    out[i] = kHex[static_cast<uint64_t>(value >> shift) & 0xF];
+    (*out)[at + i] = kHex[static_cast<uint64_t>(value >> shift) & 0xF];
     shift -= 4;
   }
+}
+
+std::string FormatUuid(absl::uint128 value) {
+  std::string out;
+  AppendUuid(value, &out);
   return out;
 }
 
@@ -380,6 +387,7 @@ class TaxonomyLoader {
           t.occupation_isco_.push_back(Intern(cells[1], t));
           t.occupation_code_.push_back(Intern(cells[2], t));
           t.occupation_label_.push_back(Intern(cells[3], t));
+          t.occupation_folded_.push_back(Intern(FoldLabel(cells[3]), t));
           return absl::OkStatus();
         }));
     t.occupations_by_label_ = SortedByLabel(t.occupation_label_, t);
@@ -438,7 +446,12 @@ std::optional<SkillIndex> Taxonomy::FindSkillByLabel(std::string_view label) con
 }
 
 std::string Taxonomy::SkillUri(SkillIndex skill) const {
-  return internal::StrCat(kEscoSkillUriPrefix, FormatUuid(skill_uuid_[skill]));
+  // Answers name many skills: one allocation each.
+  std::string uri;
+  uri.reserve(kEscoSkillUriPrefix.size() + 36);
+  uri.append(kEscoSkillUriPrefix);
+  AppendUuid(skill_uuid_[skill], &uri);
+  return uri;
 }
 
 std::string Taxonomy::SkillUuid(SkillIndex skill) const { return FormatUuid(skill_uuid_[skill]); }
@@ -546,6 +559,10 @@ std::string Taxonomy::OccupationUri(OccupationIndex occupation) const {
 
 std::string_view Taxonomy::OccupationLabel(OccupationIndex occupation) const {
   return Text(occupation_label_[occupation]);
+}
+
+std::string_view Taxonomy::OccupationFoldedLabel(OccupationIndex occupation) const {
+  return Text(occupation_folded_[occupation]);
 }
 
 std::string_view Taxonomy::OccupationIscoGroup(OccupationIndex occupation) const {

@@ -153,6 +153,8 @@ class Taxonomy {
 
   std::string OccupationUri(OccupationIndex occupation) const;
   std::string_view OccupationLabel(OccupationIndex occupation) const;
+  // FoldLabel of the preferred label, for matching free-text tags.
+  std::string_view OccupationFoldedLabel(OccupationIndex occupation) const;
   // 4-digit ISCO-08 unit group, e.g. "7411".
   std::string_view OccupationIscoGroup(OccupationIndex occupation) const;
   // ESCO occupation code, e.g. "7411.1".
@@ -212,6 +214,7 @@ class Taxonomy {
 
   std::vector<absl::uint128> occupation_uuid_;
   std::vector<TextRef> occupation_label_;
+  std::vector<TextRef> occupation_folded_;
   std::vector<TextRef> occupation_isco_;
   std::vector<TextRef> occupation_code_;
   absl::flat_hash_map<absl::uint128, OccupationIndex> occupation_by_uuid_;

@@ -105,6 +105,7 @@ TEST_F(TaxonomyTest, EveryUriRoundTrips) {
   for (OccupationIndex o = 0; o < taxonomy_->occupation_count(); ++o) {
     ASSERT_THAT(taxonomy_->FindOccupation(taxonomy_->OccupationUri(o)), Optional(o));
     ASSERT_THAT(taxonomy_->FindOccupationByLabel(taxonomy_->OccupationLabel(o)), Optional(o));
+    ASSERT_EQ(taxonomy_->OccupationFoldedLabel(o), FoldLabel(taxonomy_->OccupationLabel(o)));
   }
   for (GroupIndex g = 0; g < taxonomy_->group_count(); ++g) {
     ASSERT_THAT(taxonomy_->FindGroup(taxonomy_->GroupUri(g)), Optional(g));
