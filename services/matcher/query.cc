@@ -427,6 +427,7 @@ void SkillReach::FillLowerLevels() {
     cost[l] = std::min(cost[l], cost[l + 1]);
     joint[l] = std::max(joint[l], joint[l + 1]);
     joint_near[l] = std::max(joint_near[l], joint_near[l + 1]);
+    unchained[l] = std::max(unchained[l], unchained[l + 1]);
   }
 }
 
@@ -493,6 +494,7 @@ SkillReach QueryContext::OptimisticAt(std::span<const CoursePosting> postings) c
     const double joint = Weighted(TimeValue(WeeksFromStart(end)), p.time_weight) *
                          (cost == 0 ? 1.0 : Weighted(CostValue(cost), p.cost_weight));
     reach.Add(posting.level, end, cost, joint, joint);
+    if (course.entry.empty()) reach.AddUnchained(posting.level, joint);
   }
   reach.FillLowerLevels();
   return reach;

@@ -194,6 +194,10 @@ struct SkillReach {
   // so its time, cost and distance components can do no better.
   std::array<double, 4> joint{};
   std::array<double, 4> joint_near{};
+  // By level - 1, from OptimisticReach only: the best joint among the
+  // courses that need no entry skills (0 when every one does), a hint of
+  // how hard the skill is for someone who must first meet them.
+  std::array<double, 4> unchained{};
 
   // Nothing reachable yet.
   static SkillReach None();
@@ -205,6 +209,9 @@ struct SkillReach {
     joint[l] = std::max(joint[l], trade_off);
     joint_near[l] = std::max(joint_near[l], near);
     max_level = std::max(max_level, level);
+  }
+  void AddUnchained(uint8_t level, double trade_off) {
+    unchained[level - 1] = std::max(unchained[level - 1], trade_off);
   }
   // Once every course is added: what reaches a level reaches the ones below.
   void FillLowerLevels();

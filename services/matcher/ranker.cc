@@ -82,8 +82,9 @@ struct SignatureInfo {
   Day screen_ready = 0;
   int64_t screen_cost = 0;
   double screen_joint = 0;
-  // The essential skill whose optimistic trade-off of time and cost is the
-  // worst: the first looked at as this person can (level 0: none, the
+  // The essential skill that looks hardest to anyone (the worst trade-off
+  // of time and cost without entry skills to meet first, then the worst
+  // trade-off): the first looked at as this person can (level 0: none, the
   // person holds them all).
   SkillKey hardest = 0;
   uint8_t hardest_level = 0;
@@ -221,12 +222,17 @@ std::vector<RankedPathway> RankRoles(const QueryContext& query, Scorer& scorer, 
                         Journey* out) {
     Journey j;
     j.ready = limits.earliest_start;
+    // The hardest skill: the worst trade-off without entry skills to meet
+    // first, then the worst trade-off.
+    std::pair<double, double> worst(2, 2);
     for (const RequiredSkillEntry& e : essentials) {
       if (person.skills.LevelOfKey(e.key) >= e.level) continue;
       const SkillReach& reach = optimistic ? query.OptimisticReach(e.key) : query.Reach(e.key);
-      const double worst = j.joint;
       if (!add_skill(reach, e.level, &j)) return false;
-      if (j.joint < worst || j.hardest_level == 0) {
+      const std::pair<double, double> hardness(reach.unchained[e.level - 1],
+                                               reach.joint[e.level - 1]);
+      if (hardness < worst) {
+        worst = hardness;
         j.hardest = e.key;
         j.hardest_level = e.level;
       }

@@ -23,8 +23,9 @@
 //     them (QueryContext::OptimisticReach; for someone holding none of them
 //     the thread keeps this bound between queries until the courses, the
 //     roles, the start date, the limits or the weights change), then with
-//     the hardest of them (the worst optimistic trade-off of time and cost)
-//     as this person can, then with all of them as this person can: dropped
+//     the hardest of them (the worst optimistic trade-off of time and cost
+//     among courses that need no entry skills, then among all) as this
+//     person can, then with all of them as this person can: dropped
 //     if one of them no usable course (or chain of courses meeting entry
 //     requirements, within the step limit) teaches at the level, else
 //     bounded by the soonest and cheapest they can all be held and the
