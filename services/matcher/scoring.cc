@@ -22,11 +22,11 @@ std::string Km(double km) {
   return absl::StrFormat("%.0f km", km);
 }
 
-common::v1::SkillLevel SkillLevelOf(const MatchIndex& index, SkillIndex skill, int level) {
-  common::v1::SkillLevel out;
-  out.set_skill(index.taxonomy().SkillUri(skill));
-  out.set_level(static_cast<common::v1::Proficiency>(level));
-  return out;
+// Fills a skill and level in place (answers list many).
+void SetSkillLevel(const MatchIndex& index, SkillIndex skill, int level,
+                   common::v1::SkillLevel* out) {
+  out->set_skill(index.taxonomy().SkillUri(skill));
+  out->set_level(static_cast<common::v1::Proficiency>(level));
 }
 
 }  // namespace
@@ -301,13 +301,13 @@ void Scorer::FillPathway(const Plan& plan, const ScoredPathway& scored,
       if (outcome.step != static_cast<int>(k)) continue;
       if (std::find(listed.begin(), listed.end(), outcome.via) != listed.end()) continue;
       listed.push_back(outcome.via);
-      *out->add_skills_closed() = SkillLevelOf(index, outcome.via, outcome.taught_level);
+      SetSkillLevel(index, outcome.via, outcome.taught_level, out->add_skills_closed());
     }
     for (const EntryClosure& closure : plan.entry_closures) {
       if (closure.step != static_cast<int>(k)) continue;
       if (std::find(listed.begin(), listed.end(), closure.skill) != listed.end()) continue;
       listed.push_back(closure.skill);
-      *out->add_skills_closed() = SkillLevelOf(index, closure.skill, closure.level);
+      SetSkillLevel(index, closure.skill, closure.level, out->add_skills_closed());
     }
     out->set_cost_pence(step.cost.pence);
     out->set_funding(step.cost.funding);
@@ -350,8 +350,8 @@ void Scorer::FillPathway(const Plan& plan, const ScoredPathway& scored,
     credit->set_matched_by(outcome.kind);
     credit->set_credit_before(outcome.before.value);
     if (outcome.before.from_skill >= 0) {
-      *credit->mutable_from_skill() = SkillLevelOf(
-          index, static_cast<SkillIndex>(outcome.before.from_skill), outcome.before.from_level);
+      SetSkillLevel(index, static_cast<SkillIndex>(outcome.before.from_skill),
+                    outcome.before.from_level, credit->mutable_from_skill());
       credit->set_from_label(
           std::string(tax.SkillLabel(static_cast<SkillIndex>(outcome.before.from_skill))));
     } else if (outcome.before.from_emerging >= 0) {
