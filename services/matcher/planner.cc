@@ -178,12 +178,11 @@ void Planner::Begin(RoleId role_id, Plan* out) {
   out->qualification_needed = needed_rqf_ > 0;
 }
 
-int Planner::AddCandidate(CourseId course_id) {
+int Planner::AddNewCandidate(CourseId course_id) {
   if (course_id >= s_->course_stamp.size()) {
     s_->course_stamp.resize(index_.course_slots(), 0);
     s_->candidate_of_course.resize(index_.course_slots(), -1);
   }
-  if (s_->course_stamp[course_id] == s_->stamp) return s_->candidate_of_course[course_id];
   const CourseEntry& course = index_.course(course_id);
   Candidate c;
   c.course = course_id;

@@ -221,7 +221,14 @@ class Planner {
   };
 
   void Begin(RoleId role, Plan* out);
-  int AddCandidate(CourseId course);
+  // The candidate index of a course, added if new: most calls find it.
+  int AddCandidate(CourseId course) {
+    if (course < s_->course_stamp.size() && s_->course_stamp[course] == s_->stamp) {
+      return s_->candidate_of_course[course];
+    }
+    return AddNewCandidate(course);
+  }
+  int AddNewCandidate(CourseId course);
   bool Closes(int candidate, int item) const;
   // Whether the course's entry skills are held by the person or taught by
   // the chosen candidates; fills `missing` (when given) with the others.
