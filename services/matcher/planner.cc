@@ -207,14 +207,6 @@ int Planner::AddNewCandidate(CourseId course_id) {
   return k;
 }
 
-bool Planner::Closes(int candidate, int item) const {
-  const Candidate& c = candidates_[candidate];
-  for (uint32_t j = c.items_begin; j < c.items_end; ++j) {
-    if (item_pool_[j] == item) return true;
-  }
-  return false;
-}
-
 bool Planner::EntrySkillsMet(const CourseEntry& course, std::span<const int> chosen,
                              std::vector<TaughtSkill>* missing) const {
   if (course.entry.empty()) return true;
@@ -270,17 +262,16 @@ bool Planner::ClosureHolds(std::span<const int> chosen, const Plan& plan,
   bool qualification = needed_rqf_ == 0;
   for (int k : chosen) qualification = qualification || candidates_[k].awards_qualification;
   if (!qualification) return false;
+  std::vector<uint8_t>& closed = closed_;
+  closed.assign(role_->skills.size(), 0);
+  for (int k : chosen) {
+    const Candidate& c = candidates_[k];
+    for (uint32_t j = c.items_begin; j < c.items_end; ++j) closed[item_pool_[j]] = 1;
+  }
   double cover = 0;
   for (size_t i = 0; i < role_->skills.size(); ++i) {
     double credit = plan.skills[i].before.value;
-    if (credit < 1.0) {
-      for (int k : chosen) {
-        if (Closes(k, static_cast<int>(i))) {
-          credit = 1.0;
-          break;
-        }
-      }
-    }
+    if (credit < 1.0 && closed[i]) credit = 1.0;
     if (credit < 1.0 && role_->skills[i].essential) return false;
     cover += weight_[i] * credit;
   }

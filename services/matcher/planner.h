@@ -229,7 +229,6 @@ class Planner {
     return AddNewCandidate(course);
   }
   int AddNewCandidate(CourseId course);
-  bool Closes(int candidate, int item) const;
   // Whether the course's entry skills are held by the person or taught by
   // the chosen candidates; fills `missing` (when given) with the others.
   bool EntrySkillsMet(const CourseEntry& course, std::span<const int> chosen,
@@ -280,6 +279,7 @@ class Planner {
   std::vector<int> trial_;
   std::vector<uint8_t> taken_;
   std::vector<PlannedStep> steps_;
+  mutable std::vector<uint8_t> closed_;  // By role skill: closed by the steps at hand.
   mutable std::vector<int> best_order_;
   mutable std::vector<PlannedStep> trial_steps_;
   mutable std::vector<PlannedStep> best_steps_;
