@@ -60,46 +60,49 @@ struct Stream {
   uint32_t capacity;
 };
 
-// What roles with one essential signature share in a query.
-struct SignatureInfo {
-  // The optimistic journey bounds for someone holding none of the essential
-  // skills, valid while RankScratch::free_epoch is `free_epoch`: they depend
-  // on the courses, the start date, the limits on weeks and cost and the
-  // time and cost weights, not on the person, so queries share them.
-  uint32_t free_epoch = 0;
-  bool free_reachable = false;
-  double free_time_cost = 0;
-  Day free_ready = 0;
-  int64_t free_cost = 0;
-  double free_joint = 0;
-  SkillKey free_hardest = 0;
-  uint8_t free_hardest_level = 0;
-  // The query that filled in the optimistic journey bounds, and whether
-  // every essential skill can be learnt by anyone.
-  uint32_t screen_stamp = 0;
-  bool screen_reachable = false;
-  double screen_time_cost = 0;
-  Day screen_ready = 0;
-  int64_t screen_cost = 0;
-  double screen_joint = 0;
-  // The essential skill that looks hardest to anyone (the worst trade-off
-  // of time and cost without entry skills to meet first, then the worst
-  // trade-off): the first looked at as this person can (level 0: none, the
-  // person holds them all).
+// Bounds on time^wt * cost^wc (and with distance^wd) for a set of essential
+// skills, from the soonest they can all be held, the least they cost and the
+// worst of their best trade-offs.
+struct Journey {
+  Day ready = 0;
+  int64_t cost = 0;
+  double time_cost = 1;   // time^wt * cost^wc from `ready` and `cost`.
+  double joint = 1;       // The worst skill's best trade-off of time and cost.
+  double joint_near = 1;  // The same with the course's distance.
+  // The skill that looks hardest to anyone (the worst trade-off of time and
+  // cost without entry skills to meet first, then the worst trade-off);
+  // level 0: none, the person holds them all.
   SkillKey hardest = 0;
   uint8_t hardest_level = 0;
+
+  // The bound on time^wt * cost^wc * distance^wd for a site whose
+  // distance^wd is `site`.
+  double With(double site) const { return std::min(std::min(time_cost, joint) * site, joint_near); }
+};
+
+// What roles with one essential signature share in a query.
+struct SignatureInfo {
+  // The optimistic journey for someone holding none of the essential
+  // skills, valid while RankScratch::free_epoch is `free_epoch`: it depends
+  // on the courses, the start date, the limits on weeks and cost and the
+  // time and cost weights, not on the person, so queries share it.
+  uint32_t free_epoch = 0;
+  bool free_reachable = false;
+  Journey free;
+  // The query that filled in the optimistic journey, and whether every
+  // essential skill can be learnt by anyone. Its hardest skill is the first
+  // looked at as this person can.
+  uint32_t screen_stamp = 0;
+  bool screen_reachable = false;
+  Journey screen;
   // The query that bounded the journey with the hardest skill as this
   // person can (the others as anyone could), and that bound.
   uint32_t hard_stamp = 0;
   bool hard_reachable = false;
-  double hard_time_cost = 0;
-  double hard_joint = 0;
-  double hard_joint_near = 0;
+  Journey hard;
   uint32_t stamp = 0;  // The query that filled in the rest.
   bool reachable = false;
-  double time_cost = 0;     // time^wt * cost^wc from separate bounds.
-  double joint = 0;         // Best time-and-cost trade-off of the hardest skill.
-  double joint_near = 0;    // The same with the course's distance.
+  Journey exact;            // Every essential skill as this person can.
   int32_t plan = -1;        // A feasible plan in RankScratch::plans for reuse.
   bool infeasible = false;  // Planning failed for a role with it.
 };
@@ -182,19 +185,6 @@ std::vector<RankedPathway> RankRoles(const QueryContext& query, Scorer& scorer, 
   }
   st.roles_in_reach = roles.size();
 
-  // Bounds on time^wt * cost^wc (and with distance^wd) for a set of
-  // essential skills, from the soonest they can all be held, the least they
-  // cost and the worst of their best trade-offs.
-  struct Journey {
-    Day ready = 0;
-    int64_t cost = 0;
-    double time_cost = 1;
-    double joint = 1;
-    double joint_near = 1;
-    // The skill with the worst trade-off (level 0: none).
-    SkillKey hardest = 0;
-    uint8_t hardest_level = 0;
-  };
   // Adds a skill to learn to `level`: false when it cannot be.
   auto add_skill = [&](const SkillReach& reach, int level, Journey* j) {
     const int l = level - 1;
@@ -321,38 +311,19 @@ std::vector<RankedPathway> RankRoles(const QueryContext& query, Scorer& scorer, 
     if (info.screen_stamp == rs.stamp) return info;
     info.screen_stamp = rs.stamp;
     const std::span<const RequiredSkillEntry> essentials = index.role(hot.id).essentials();
-    auto keep = [&info](bool reachable, const Journey& journey) {
-      info.screen_reachable = reachable;
-      info.screen_time_cost = journey.time_cost;
-      info.screen_ready = journey.ready;
-      info.screen_cost = journey.cost;
-      info.screen_joint = journey.joint;
-      info.hardest = journey.hardest;
-      info.hardest_level = journey.hardest_level;
-    };
-    Journey journey;
     if (holds_any(essentials)) {
-      keep(journey_of(essentials, /*optimistic=*/true, &journey), journey);
+      info.screen = Journey{};
+      info.screen_reachable = journey_of(essentials, /*optimistic=*/true, &info.screen);
       return info;
     }
     // Holding none of them, the person is anyone: the shared bounds apply.
     if (info.free_epoch != rs.free_epoch) {
       info.free_epoch = rs.free_epoch;
-      info.free_reachable = journey_of(essentials, /*optimistic=*/true, &journey);
-      info.free_time_cost = journey.time_cost;
-      info.free_ready = journey.ready;
-      info.free_cost = journey.cost;
-      info.free_joint = journey.joint;
-      info.free_hardest = journey.hardest;
-      info.free_hardest_level = journey.hardest_level;
+      info.free = Journey{};
+      info.free_reachable = journey_of(essentials, /*optimistic=*/true, &info.free);
     }
-    journey.time_cost = info.free_time_cost;
-    journey.ready = info.free_ready;
-    journey.cost = info.free_cost;
-    journey.joint = info.free_joint;
-    journey.hardest = info.free_hardest;
-    journey.hardest_level = info.free_hardest_level;
-    keep(info.free_reachable, journey);
+    info.screen_reachable = info.free_reachable;
+    info.screen = info.free;
     return info;
   };
   // The optimistic bound with the hardest skill as this person can learn it.
@@ -365,20 +336,14 @@ std::vector<RankedPathway> RankRoles(const QueryContext& query, Scorer& scorer, 
     if (role.entry_rqf > person.rqf && !query.QualificationReachable(role.entry_rqf)) return info;
     // Optimistic reach is never worse than this person's, so the others'
     // optimistic bounds still bound.
-    Journey journey;
-    journey.ready = info.screen_ready;
-    journey.cost = info.screen_cost;
-    journey.joint = info.screen_joint;
-    journey.joint_near = info.screen_joint;
-    if (info.hardest_level > 0 &&
-        !add_skill(query.Reach(info.hardest), info.hardest_level, &journey)) {
+    Journey journey = info.screen;
+    if (journey.hardest_level > 0 &&
+        !add_skill(query.Reach(journey.hardest), journey.hardest_level, &journey)) {
       return info;
     }
     if (!finish(&journey)) return info;
     info.hard_reachable = true;
-    info.hard_time_cost = journey.time_cost;
-    info.hard_joint = journey.joint;
-    info.hard_joint_near = journey.joint_near;
+    info.hard = journey;
     return info;
   };
   auto signature_of = [&](const AreaRole& hot) -> SignatureInfo& {
@@ -386,19 +351,12 @@ std::vector<RankedPathway> RankRoles(const QueryContext& query, Scorer& scorer, 
     if (info.stamp == rs.stamp) return info;
     info.stamp = rs.stamp;
     info.reachable = false;
-    info.time_cost = 0;
-    info.joint = 0;
-    info.joint_near = 0;
     info.plan = -1;
     info.infeasible = false;
     const RoleEntry& role = index.role(hot.id);
     if (role.entry_rqf > person.rqf && !query.QualificationReachable(role.entry_rqf)) return info;
-    Journey journey;
-    if (!journey_of(role.essentials(), /*optimistic=*/false, &journey)) return info;
+    if (!journey_of(role.essentials(), /*optimistic=*/false, &info.exact)) return info;
     info.reachable = true;
-    info.time_cost = journey.time_cost;
-    info.joint = journey.joint;
-    info.joint_near = journey.joint_near;
     return info;
   };
 
@@ -455,17 +413,16 @@ std::vector<RankedPathway> RankRoles(const QueryContext& query, Scorer& scorer, 
       const SignatureInfo& info = screen_of(role);
       if (!info.screen_reachable) return -1.0;
       ++st.groups_screened;
-      journey = std::min(info.screen_time_cost, info.screen_joint) * site;
+      journey = info.screen.With(site);
     } else if (bound.tier == 1) {
       const SignatureInfo& info = hard_of(role);
       if (!info.hard_reachable) return -1.0;
-      journey =
-          std::min(std::min(info.hard_time_cost, info.hard_joint) * site, info.hard_joint_near);
+      journey = info.hard.With(site);
     } else {
       const SignatureInfo& info = signature_of(role);
       if (!info.reachable) return -1.0;
       ++st.groups_bounded;
-      journey = std::min(std::min(info.time_cost, info.joint) * site, info.joint_near);
+      journey = info.exact.With(site);
     }
     return std::min(bound.score, occupation_part(bound.occupation) *
                                      Pow(scorer.PayValue(pay), policy.pay_weight) * journey);
@@ -480,8 +437,7 @@ std::vector<RankedPathway> RankRoles(const QueryContext& query, Scorer& scorer, 
     for (uint32_t k = group.begin; k < group.end; ++k) {
       const AreaRole& role = roles[k];
       const RoleEntry& entry = index.role(role.id);
-      const double journey =
-          std::min(std::min(info.time_cost, info.joint) * rs.site[role.site], info.joint_near);
+      const double journey = info.exact.With(rs.site[role.site]);
       const double score =
           part * Pow(scorer.PayValue(entry.annual_pay_pence), policy.pay_weight) * journey;
       if (score < bar) continue;
