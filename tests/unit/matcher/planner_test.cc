@@ -220,6 +220,46 @@ TEST_F(PlannerTest, ReachBoundsTimeAndCostTogetherAlongAChain) {
   EXPECT_LE(trade_off(plan.weeks_to_ready, plan.total_cost_pence), reach.joint[1] + 1e-12);
 }
 
+// With more ways to meet an entry skill than a course keeps, the ones kept
+// still bound every way: each real two-step pathway is within the bound,
+// which stays below the one from the soonest end and the least cost apart.
+TEST_F(PlannerTest, ReachBoundsEveryWayWhenTheWaysAreMerged) {
+  AddRole(PorterRole());
+  CourseSpec waste = Course("waste", {{"dispose waste", 2}}, 4);
+  waste.entry = {{"clean surfaces", 2}};
+  AddCourse(waste);
+  // Faster is dearer: none beats another on both. The best trade-off is
+  // the second, one of the two closest in time, which are kept as one.
+  const std::vector<std::pair<int, int64_t>> ways = {{2, 30'000}, {3, 20'000}, {20, 10'000},
+                                                     {30, 5'000}, {40, 2'000}, {50, 0}};
+  for (size_t i = 0; i < ways.size(); ++i) {
+    AddCourse(Course("first-" + std::to_string(i), {{"clean surfaces", 2}}, ways[i].first,
+                     ways[i].second));
+  }
+  PlanFor({});  // Builds the query.
+  const QueryContext& q = *query_;
+  auto trade_off = [&](int weeks, int64_t pence) {
+    return QueryContext::Weighted(q.TimeValue(weeks), policy_.time_weight) *
+           QueryContext::Weighted(q.CostValue(pence), policy_.cost_weight);
+  };
+  const SkillReach& reach = q.Reach(Skill("dispose waste"));
+  ASSERT_EQ(reach.max_level, 2);
+  const double bound = reach.joint[1];
+  EXPECT_LT(bound, trade_off(q.WeeksFromStart(reach.ready[1]), reach.cost[1]));
+  Planner planner(q);
+  const CourseId last = *index_->FindCourse("providers/college/courses/waste");
+  for (size_t i = 0; i < ways.size(); ++i) {
+    const CourseId first =
+        *index_->FindCourse("providers/college/courses/first-" + std::to_string(i));
+    const std::vector<CourseId> steps = {first, last};
+    Plan plan;
+    planner.EvaluateCourses(*index_->FindRole(kRole), steps, &plan);
+    ASSERT_TRUE(plan.feasible) << i;
+    EXPECT_EQ(plan.total_cost_pence, ways[i].second) << i;
+    EXPECT_LE(trade_off(plan.weeks_to_ready, plan.total_cost_pence), bound + 1e-12) << i;
+  }
+}
+
 TEST_F(PlannerTest, UnmeetableEntryRequirementMakesItInfeasible) {
   AddRole(PorterRole());
   CourseSpec advanced = Course("advanced", {{"dispose waste", 2}, {"clean surfaces", 2}}, 6);
