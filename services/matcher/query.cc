@@ -362,7 +362,8 @@ const QueryScratch::Frontier& QueryContext::ChainOf(CourseId id, int depth) cons
     s_->chain_stamp[id] = s_->stamp;
     s_->chain_known[id] = 0;
   }
-  Frontier& chain = s_->chains[id][depth];
+  static_assert(QueryScratch::kChainDepths == kMaxChain - 1);
+  Frontier& chain = s_->chains[id][depth - 2];
   if ((s_->chain_known[id] >> depth) & 1) return chain;
   // Mark first, so a cycle of entry requirements ends (as "never").
   s_->chain_known[id] |= static_cast<uint8_t>(1u << depth);

@@ -261,11 +261,13 @@ class QueryScratch {
   std::vector<double> place_km;
   std::vector<uint32_t> course_stamp;
   std::vector<CourseView> courses;
-  // By course and depth (1..kMaxChain): the ways to take the course
-  // preceded by courses teaching its missing entry skills.
+  // By course and depth (2..kMaxChain, at depth - 2; a course lacking entry
+  // skills has no way at depth 1): the ways to take the course preceded by
+  // courses teaching its missing entry skills.
   std::vector<uint32_t> chain_stamp;
   std::vector<uint8_t> chain_known;  // Bit d: depth d is filled in.
-  std::vector<std::array<Frontier, 6>> chains;
+  static constexpr int kChainDepths = 4;
+  std::vector<std::array<Frontier, kChainDepths>> chains;
   std::vector<uint32_t> reach_stamp;  // By SkillIndex.
   std::vector<SkillReach> reach;
   std::vector<std::pair<uint32_t, SkillReach>> emerging_reach;
