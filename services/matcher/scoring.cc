@@ -66,9 +66,12 @@ Scorer::Scorer(const QueryContext& query, ScorerScratch* scratch) : query_(query
     scratch = owned_.get();
   }
   s_ = scratch;
-  const MatchIndex& index = query.index();
-  if (s_->occupations.size() != index.taxonomy().occupation_count() || ++s_->stamp == 0) {
-    s_->occupations.assign(index.taxonomy().occupation_count(), ScorerScratch::OccupationDemand{});
+  const taxonomy::Taxonomy& tax = query.index().taxonomy();
+  if (s_->occupations.size() != tax.occupation_count() ||
+      s_->skill_stamp.size() != tax.skill_count() || ++s_->stamp == 0) {
+    s_->occupations.assign(tax.occupation_count(), ScorerScratch::OccupationDemand{});
+    s_->skill_stamp.assign(tax.skill_count(), 0);
+    s_->skill_of_interest.assign(tax.skill_count(), 0);
     s_->stamp = 1;
   }
 }
@@ -151,18 +154,20 @@ InterestFit Scorer::Interest(OccupationIndex occupation) const {
   std::span<const SkillIndex> skills = tax.EssentialSkills(occupation);
   if (fit.value < 0.9 && !skills.empty() && (!in.skills.empty() || !in.groups.empty())) {
     const MatchIndex& index = query_.index();
+    auto of_interest = [&](SkillIndex skill) {
+      if (s_->skill_stamp[skill] == s_->stamp) return s_->skill_of_interest[skill] != 0;
+      bool named = std::binary_search(in.skills.begin(), in.skills.end(), skill);
+      for (GroupIndex g : index.GroupsAbove(skill)) {
+        if (named) break;
+        named = std::binary_search(in.groups.begin(), in.groups.end(), g);
+      }
+      s_->skill_stamp[skill] = s_->stamp;
+      s_->skill_of_interest[skill] = named ? 1 : 0;
+      return named;
+    };
     int matched = 0;
     for (SkillIndex skill : skills) {
-      if (std::binary_search(in.skills.begin(), in.skills.end(), skill)) {
-        ++matched;
-        continue;
-      }
-      for (GroupIndex g : index.GroupsAbove(skill)) {
-        if (std::binary_search(in.groups.begin(), in.groups.end(), g)) {
-          ++matched;
-          break;
-        }
-      }
+      if (of_interest(skill)) ++matched;
     }
     if (matched > 0) {
       const double share = static_cast<double>(matched) / skills.size();

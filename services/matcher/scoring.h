@@ -80,6 +80,10 @@ struct ScorerScratch {
   };
   uint32_t stamp = 0;
   std::vector<OccupationDemand> occupations;
+  // By ESCO skill, where skill_stamp matches: whether the person's
+  // interests name it or a group above it (occupations share skills).
+  std::vector<uint32_t> skill_stamp;
+  std::vector<uint8_t> skill_of_interest;
 };
 
 class Scorer {
