@@ -54,6 +54,19 @@ class PlannerTest : public ::testing::Test {
   void AddCourse(const CourseSpec& spec) {
     ASSERT_TRUE(index_->UpsertCourse(MakeCourse(spec)).ok()) << spec.name;
   }
+  // The porter role, and a course closing "dispose waste" that needs
+  // "clean surfaces" first.
+  void AddPorterWithWasteAfterCleaning() {
+    AddRole(PorterRole());
+    CourseSpec waste = Course("waste", {{"dispose waste", 2}}, 4);
+    waste.entry = {{"clean surfaces", 2}};
+    AddCourse(waste);
+  }
+  // time^wt * cost^wc as the bounds weigh them, for the last query.
+  double TradeOff(int weeks, int64_t pence) const {
+    return QueryContext::Weighted(query_->TimeValue(weeks), policy_.time_weight) *
+           QueryContext::Weighted(query_->CostValue(pence), policy_.cost_weight);
+  }
 
   // Plans kRole for a person, with the given filters.
   Plan PlanFor(const PersonSpec& person_spec, const v1::PathwayFilters& filters = {},
@@ -195,39 +208,29 @@ TEST_F(PlannerTest, EntryRequirementHeldByThePersonNeedsNoExtraStep) {
 // fast, dear first course or a slow, free one, never the fast one at the
 // free one's price.
 TEST_F(PlannerTest, ReachBoundsTimeAndCostTogetherAlongAChain) {
-  AddRole(PorterRole());
-  CourseSpec waste = Course("waste", {{"dispose waste", 2}}, 4);
-  waste.entry = {{"clean surfaces", 2}};
-  AddCourse(waste);
+  AddPorterWithWasteAfterCleaning();
   AddCourse(Course("fast", {{"clean surfaces", 2}}, 4, 200'000));
   AddCourse(Course("slow", {{"clean surfaces", 2}}, 30));
 
   Plan plan = PlanFor({});
   ASSERT_TRUE(plan.feasible);
   const QueryContext& q = *query_;
-  auto trade_off = [&](int weeks, int64_t pence) {
-    return QueryContext::Weighted(q.TimeValue(weeks), policy_.time_weight) *
-           QueryContext::Weighted(q.CostValue(pence), policy_.cost_weight);
-  };
   const SkillReach& reach = q.Reach(Skill("dispose waste"));
   ASSERT_EQ(reach.max_level, 2);
   EXPECT_EQ(q.WeeksFromStart(reach.ready[1]), 8);
   EXPECT_EQ(reach.cost[1], 0);
-  const double best = std::max(trade_off(8, 200'000), trade_off(34, 0));
+  const double best = std::max(TradeOff(8, 200'000), TradeOff(34, 0));
   EXPECT_DOUBLE_EQ(reach.joint[1], best);
-  EXPECT_LT(reach.joint[1], trade_off(8, 0));
+  EXPECT_LT(reach.joint[1], TradeOff(8, 0));
   // And it bounds the pathway the planner chose.
-  EXPECT_LE(trade_off(plan.weeks_to_ready, plan.total_cost_pence), reach.joint[1] + 1e-12);
+  EXPECT_LE(TradeOff(plan.weeks_to_ready, plan.total_cost_pence), reach.joint[1] + 1e-12);
 }
 
 // With more ways to meet an entry skill than a course keeps, the ones kept
 // still bound every way: each real two-step pathway is within the bound,
 // which stays below the one from the soonest end and the least cost apart.
 TEST_F(PlannerTest, ReachBoundsEveryWayWhenTheWaysAreMerged) {
-  AddRole(PorterRole());
-  CourseSpec waste = Course("waste", {{"dispose waste", 2}}, 4);
-  waste.entry = {{"clean surfaces", 2}};
-  AddCourse(waste);
+  AddPorterWithWasteAfterCleaning();
   // Faster is dearer: none beats another on both. The best trade-off is
   // the second, one of the two closest in time, which are kept as one.
   const std::vector<std::pair<int, int64_t>> ways = {{2, 30'000}, {3, 20'000}, {20, 10'000},
@@ -238,14 +241,10 @@ TEST_F(PlannerTest, ReachBoundsEveryWayWhenTheWaysAreMerged) {
   }
   PlanFor({});  // Builds the query.
   const QueryContext& q = *query_;
-  auto trade_off = [&](int weeks, int64_t pence) {
-    return QueryContext::Weighted(q.TimeValue(weeks), policy_.time_weight) *
-           QueryContext::Weighted(q.CostValue(pence), policy_.cost_weight);
-  };
   const SkillReach& reach = q.Reach(Skill("dispose waste"));
   ASSERT_EQ(reach.max_level, 2);
   const double bound = reach.joint[1];
-  EXPECT_LT(bound, trade_off(q.WeeksFromStart(reach.ready[1]), reach.cost[1]));
+  EXPECT_LT(bound, TradeOff(q.WeeksFromStart(reach.ready[1]), reach.cost[1]));
   Planner planner(q);
   const CourseId last = *index_->FindCourse("providers/college/courses/waste");
   for (size_t i = 0; i < ways.size(); ++i) {
@@ -256,7 +255,7 @@ TEST_F(PlannerTest, ReachBoundsEveryWayWhenTheWaysAreMerged) {
     planner.EvaluateCourses(*index_->FindRole(kRole), steps, &plan);
     ASSERT_TRUE(plan.feasible) << i;
     EXPECT_EQ(plan.total_cost_pence, ways[i].second) << i;
-    EXPECT_LE(trade_off(plan.weeks_to_ready, plan.total_cost_pence), bound + 1e-12) << i;
+    EXPECT_LE(TradeOff(plan.weeks_to_ready, plan.total_cost_pence), bound + 1e-12) << i;
   }
 }
 
