@@ -73,39 +73,42 @@ struct RoleOpenings {
 };
 
 struct RoleEntry {
+  // What ranking reads of every role it looks at comes first, so that it
+  // shares the fewest cache lines; names and labels, read only for answers,
+  // come last.
   bool live = false;
-  std::string name;  // "employers/{employer}/roles/{role}"
-  // FNV-1a of the name: orders roles the same way whatever slots they were
-  // given, without comparing names.
-  uint64_t name_hash = 0;
-  std::string title;
-  std::string employer_display_name;
-  uint32_t employer = 0;  // Interned "employers/{employer}".
-  OccupationIndex occupation = 0;
-  uint16_t isco = 0;  // The occupation's 4-digit ISCO-08 unit group as a number.
-  PlaceId site = kNoPlace;
-  RoleOpenings openings;
-  Day closing_day = kNoDay;  // After it "now" openings no longer count.
-  // Pay as given (zero when none) and the annual figure ranking uses: the
-  // band's midpoint, or the occupation's indicative earnings.
-  int64_t pay_min_pence = 0;
-  int64_t pay_max_pence = 0;
-  demand::v1::PayPeriod pay_period = demand::v1::PAY_PERIOD_UNSPECIFIED;
-  int64_t annual_pay_pence = 0;
   uint8_t entry_rqf = 0;
-  uint8_t hours_per_week = 0;
-  common::v1::StudyMode work_mode = common::v1::STUDY_MODE_UNSPECIFIED;
-  bool emerging = false;
-  bool apprenticeship = false;
   uint16_t essential_count = 0;
-  // A hash of the essential skills (with levels) and entry_rqf, made unique
-  // in the index: roles with the same signature have the same essential
-  // skills, levels and entry RQF level, so they need the same courses.
-  uint64_t signature = 0;
+  OccupationIndex occupation = 0;
+  PlaceId site = kNoPlace;
   // The signature interned: a dense id shared by every role with it.
   uint32_t signature_id = 0;
   // Essential skills first, then optional ones, each in the employer's order.
   std::vector<RequiredSkillEntry> skills;
+  // Pay as given (zero when none) and the annual figure ranking uses: the
+  // band's midpoint, or the occupation's indicative earnings.
+  int64_t annual_pay_pence = 0;
+  // FNV-1a of the name: orders roles the same way whatever slots they were
+  // given, without comparing names.
+  uint64_t name_hash = 0;
+  RoleOpenings openings;
+  Day closing_day = kNoDay;  // After it "now" openings no longer count.
+  int64_t pay_min_pence = 0;
+  int64_t pay_max_pence = 0;
+  demand::v1::PayPeriod pay_period = demand::v1::PAY_PERIOD_UNSPECIFIED;
+  uint8_t hours_per_week = 0;
+  common::v1::StudyMode work_mode = common::v1::STUDY_MODE_UNSPECIFIED;
+  bool emerging = false;
+  bool apprenticeship = false;
+  uint16_t isco = 0;      // The occupation's 4-digit ISCO-08 unit group as a number.
+  uint32_t employer = 0;  // Interned "employers/{employer}".
+  // A hash of the essential skills (with levels) and entry_rqf, made unique
+  // in the index: roles with the same signature have the same essential
+  // skills, levels and entry RQF level, so they need the same courses.
+  uint64_t signature = 0;
+  std::string name;  // "employers/{employer}/roles/{role}"
+  std::string title;
+  std::string employer_display_name;
 
   std::span<const RequiredSkillEntry> essentials() const {
     return std::span<const RequiredSkillEntry>(skills.data(), essential_count);
@@ -144,24 +147,26 @@ struct TaughtSkill {
 };
 
 struct CourseEntry {
+  // What a query reads of every course it looks at comes first (see
+  // RoleEntry); names and titles come last.
   bool live = false;
-  std::string name;  // "providers/{provider}/courses/{course}"
-  std::string title;
-  uint32_t provider = 0;            // Interned "providers/{provider}".
-  std::vector<TaughtSkill> taught;  // Ascending by skill.
-  std::vector<TaughtSkill> entry;   // Entry skills, ascending by skill.
-  std::vector<Day> start_days;      // Ascending; empty means it starts any day.
-  int64_t cost_pence = 0;           // Before funding.
-  int32_t places = 0;
-  uint16_t duration_weeks = 0;
-  uint8_t hours_per_week = 0;
   uint8_t min_age = 0;
   uint8_t min_rqf = 0;
   uint8_t rqf_awarded = 0;
   FundingMask funding = 0;
   bool online = false;
-  common::v1::StudyMode study_mode = common::v1::STUDY_MODE_UNSPECIFIED;
+  uint16_t duration_weeks = 0;
+  int32_t places = 0;
   PlaceId venue = kNoPlace;  // kNoPlace only for online courses without a venue.
+  common::v1::StudyMode study_mode = common::v1::STUDY_MODE_UNSPECIFIED;
+  int64_t cost_pence = 0;           // Before funding.
+  std::vector<Day> start_days;      // Ascending; empty means it starts any day.
+  std::vector<TaughtSkill> entry;   // Entry skills, ascending by skill.
+  std::vector<TaughtSkill> taught;  // Ascending by skill.
+  uint8_t hours_per_week = 0;
+  uint32_t provider = 0;  // Interned "providers/{provider}".
+  std::string name;       // "providers/{provider}/courses/{course}"
+  std::string title;
 };
 
 // A course teaching a skill (or a skill under a group) up to a level.
