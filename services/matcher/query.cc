@@ -439,35 +439,56 @@ SkillReach QueryContext::ReachAt(std::span<const CoursePosting> postings, int de
     return Weighted(TimeValue(WeeksFromStart(end)), p.time_weight) *
            (cost == 0 ? 1.0 : Weighted(CostValue(cost), p.cost_weight));
   };
+  auto distance_of = [&](const CourseView& view) {
+    return view.travel_km == 0 ? 1.0 : Weighted(DistanceValue(view.travel_km), p.distance_weight);
+  };
+  // Courses that need nothing first, whose only way is the course alone,
+  // go in first; a course with entry skills to meet follows.
+  std::vector<CoursePosting>& chained = s_->chained_postings;
+  chained.clear();
   for (const CoursePosting& posting : postings) {
     CourseView& view = s_->courses[posting.course];
     if (!course(posting.course).usable) continue;
-    // Most courses need nothing first: their only way is the course alone.
-    Day soonest = view.first_end;
-    int64_t cheapest = view.min_cost;
-    const QueryScratch::Frontier* chain = nullptr;
     if (view.entry_missing > 0) {
-      chain = &ChainOf(posting.course, depth);
-      if (chain->empty()) continue;
-      soonest = chain->soonest();
-      cheapest = chain->cheapest();
+      chained.push_back(posting);
+      continue;
     }
+    if (!view.joint_known) {
+      view.joint_known = true;
+      view.joint = trade_off(view.first_end, view.min_cost);
+      view.joint_near = view.joint * distance_of(view);
+    }
+    reach.Add(posting.level, view.first_end, view.min_cost, view.joint, view.joint_near);
+  }
+  if (chained.empty()) {
+    reach.FillLowerLevels();
+    return reach;
+  }
+  // Any way to take a course after what it needs first ends no sooner and
+  // costs no less than the course alone would, so when the course alone
+  // would improve nothing (at its level or above, which the levels below
+  // inherit), its chain is not worked out.
+  SkillReach above = reach;
+  above.FillLowerLevels();
+  for (const CoursePosting& posting : chained) {
+    CourseView& view = s_->courses[posting.course];
+    const int l = posting.level - 1;
+    if (above.ready[l] <= view.first_end && above.cost[l] <= view.min_cost) {
+      const double alone = trade_off(view.first_end, view.min_cost);
+      if (above.joint[l] >= alone && above.joint_near[l] >= alone * distance_of(view)) continue;
+    }
+    const QueryScratch::Frontier& chain = ChainOf(posting.course, depth);
+    if (chain.empty()) continue;
     if (!view.joint_known) {
       // The best trade-off of time and cost among the ways to take it.
       view.joint_known = true;
       view.joint = 0;
-      if (chain == nullptr) {
-        view.joint = trade_off(soonest, cheapest);
-      } else {
-        for (int i = 0; i < chain->size; ++i) {
-          view.joint = std::max(view.joint, trade_off(chain->points[i].end, chain->points[i].cost));
-        }
+      for (int i = 0; i < chain.size; ++i) {
+        view.joint = std::max(view.joint, trade_off(chain.points[i].end, chain.points[i].cost));
       }
-      view.joint_near =
-          view.joint *
-          (view.travel_km == 0 ? 1.0 : Weighted(DistanceValue(view.travel_km), p.distance_weight));
+      view.joint_near = view.joint * distance_of(view);
     }
-    reach.Add(posting.level, soonest, cheapest, view.joint, view.joint_near);
+    reach.Add(posting.level, chain.soonest(), chain.cheapest(), view.joint, view.joint_near);
   }
   reach.FillLowerLevels();
   return reach;

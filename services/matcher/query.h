@@ -271,6 +271,9 @@ class QueryScratch {
   std::vector<uint32_t> reach_stamp;  // By SkillIndex.
   std::vector<SkillReach> reach;
   std::vector<std::pair<uint32_t, SkillReach>> emerging_reach;
+  // ReachAt's usable postings of courses with entry skills to meet first.
+  // ReachAt does not call itself, so one buffer serves.
+  std::vector<CoursePosting> chained_postings;
   // Ways to hold an entry skill below the step limit, by
   // (skill << 8 | depth << 2 | level - 1).
   absl::flat_hash_map<uint64_t, Frontier> entry_ways;
