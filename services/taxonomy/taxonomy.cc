@@ -60,11 +60,16 @@ void AppendUuid(absl::uint128 value, std::string* out) {
   static constexpr char kHex[] = "0123456789abcdef";
   const size_t at = out->size();
   out->resize(at + 36, '-');
-  int shift = 124;
-  for (size_t i = 0; i < 36; ++i) {
+  char* text = out->data() + at;
+  // From the last digit back: the low 64 bits are the last 16 digits
+  // (from index 19 on), the high 64 bits the first 16.
+  uint64_t low = absl::Uint128Low64(value);
+  uint64_t high = absl::Uint128High64(value);
+  for (int i = 35; i >= 0; --i) {
     if (i == 8 || i == 13 || i == 18 || i == 23) continue;
-    (*out)[at + i] = kHex[static_cast<uint64_t>(value >> shift) & 0xF];
-    shift -= 4;
+    uint64_t& half = i >= 19 ? low : high;
+    text[i] = kHex[half & 0xF];
+    half >>= 4;
   }
 }
 
