@@ -226,6 +226,27 @@ TEST_F(PlannerTest, ReachBoundsTimeAndCostTogetherAlongAChain) {
   EXPECT_LE(TradeOff(plan.weeks_to_ready, plan.total_cost_pence), reach.joint[1] + 1e-12);
 }
 
+// A course taught alone does not hide a chain that ends sooner, and a
+// chain that could not beat the course alone changes nothing.
+TEST_F(PlannerTest, ReachWeighsAChainAgainstTheCoursesTaughtAlone) {
+  AddPorterWithWasteAfterCleaning();
+  AddCourse(Course("cleaning", {{"clean surfaces", 2}}, 4));
+  AddCourse(Course("slow-waste", {{"dispose waste", 2}}, 20));
+  PlanFor({});
+  {
+    const SkillReach& reach = query_->Reach(Skill("dispose waste"));
+    ASSERT_EQ(reach.max_level, 2);
+    EXPECT_EQ(query_->WeeksFromStart(reach.ready[1]), 8);  // Cleaning, then waste.
+    EXPECT_DOUBLE_EQ(reach.joint[1], TradeOff(8, 0));
+  }
+  AddCourse(Course("quick-waste", {{"dispose waste", 2}}, 2));
+  PlanFor({});
+  const SkillReach& reach = query_->Reach(Skill("dispose waste"));
+  EXPECT_EQ(query_->WeeksFromStart(reach.ready[1]), 2);
+  EXPECT_EQ(reach.cost[1], 0);
+  EXPECT_DOUBLE_EQ(reach.joint[1], TradeOff(2, 0));
+}
+
 // With more ways to meet an entry skill than a course keeps, the ones kept
 // still bound every way: each real two-step pathway is within the bound,
 // which stays below the one from the soonest end and the least cost apart.
