@@ -131,6 +131,9 @@ struct RankScratch {
   std::vector<Stream> streams;            // A heap.
   std::vector<SignatureInfo> signatures;  // By signature id.
   std::vector<double> site;               // By place: distance^wd to the site.
+  // By occupation of the area: demand^wd * interest^wi, raised by
+  // kBoundSlack; what every bound on its roles starts from.
+  std::vector<double> occupation_part;
   // Feasible plans of the ranking, the first plan_count; the rest keep
   // their buffers for the next.
   std::vector<Plan> plans;
@@ -233,12 +236,17 @@ std::vector<RankedPathway> RankRoles(const QueryContext& query, Scorer& scorer, 
   };
 
   rs.occupations.clear();
+  if (rs.occupation_part.size() < index.taxonomy().occupation_count()) {
+    rs.occupation_part.resize(index.taxonomy().occupation_count());
+  }
   for (const AreaOccupation& o : area.occupations()) {
-    const double bound =
+    const double part =
         kBoundSlack *
         Pow(scorer.DemandValue(scorer.OccupationOpenings(o.occupation)), policy.demand_weight) *
-        Pow(scorer.PayValue(o.best_pay), policy.pay_weight) *
-        Pow(scorer.Interest(o.occupation).value, policy.interest_weight) * rs.site[o.nearest];
+        Pow(scorer.Interest(o.occupation).value, policy.interest_weight);
+    rs.occupation_part[o.occupation] = part;
+    const double bound =
+        part * Pow(scorer.PayValue(o.best_pay), policy.pay_weight) * rs.site[o.nearest];
     rs.occupations.push_back(OccupationBound{bound, o.occupation, &o, false, 1, 1, 1});
   }
   // A heap: an occupation's bound is first its demand, pay, interest and
@@ -364,11 +372,8 @@ std::vector<RankedPathway> RankRoles(const QueryContext& query, Scorer& scorer, 
   rs.bounds.clear();
   rs.streams.clear();
   auto stream_less = [](const Stream& a, const Stream& b) { return a.score < b.score; };
-  auto occupation_part = [&](OccupationIndex occupation) {
-    return kBoundSlack *
-           Pow(scorer.DemandValue(scorer.OccupationOpenings(occupation)), policy.demand_weight) *
-           Pow(scorer.Interest(occupation).value, policy.interest_weight);
-  };
+  // Every bound is of an occupation in the area, whose part is set above.
+  auto occupation_part = [&](OccupationIndex occupation) { return rs.occupation_part[occupation]; };
   // Opening bounds the occupation's roles with its common journey, cheaply:
   // roles sharing an essential signature share their journey too, so they
   // are bounded as one group (best pay, nearest site) until that journey is
