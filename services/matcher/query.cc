@@ -327,9 +327,7 @@ void QueryContext::FillCourse(CourseId id) const {
 }
 
 void QueryScratch::Frontier::Add(Chain way) {
-  for (int i = 0; i < size; ++i) {
-    if (points[i].end <= way.end && points[i].cost <= way.cost) return;
-  }
+  if (Covers(way)) return;
   int kept = 0;
   for (int i = 0; i < size; ++i) {
     if (way.end <= points[i].end && way.cost <= points[i].cost) continue;
@@ -401,14 +399,27 @@ const QueryScratch::Frontier& QueryContext::EntryWays(SkillIndex skill, int leve
                        static_cast<uint64_t>(level - 1);
   if (auto found = s_->entry_ways.find(key); found != s_->entry_ways.end()) return found->second;
   QueryScratch::Frontier ways;
-  for (const CoursePosting& posting : index_->CoursesTeaching(skill)) {
+  const std::span<const CoursePosting> postings = index_->CoursesTeaching(skill);
+  bool chained = false;
+  for (const CoursePosting& posting : postings) {
     if (posting.level < level) continue;
     const CourseView& view = course(posting.course);
     if (!view.usable) continue;
     if (view.entry_missing == 0) {
       ways.Add({view.first_end, view.min_cost});
-      continue;
+    } else {
+      chained = true;
     }
+  }
+  // A course with entry skills to meet first ends no sooner and costs no
+  // less than it would alone; when a way already covers that, its chain
+  // adds nothing (see ReachAt).
+  for (const CoursePosting& posting : postings) {
+    if (!chained) break;
+    if (posting.level < level) continue;
+    const CourseView& view = course(posting.course);
+    if (!view.usable || view.entry_missing == 0) continue;
+    if (ways.Covers({view.first_end, view.min_cost})) continue;
     const QueryScratch::Frontier& chain = ChainOf(posting.course, depth);
     for (int i = 0; i < chain.size; ++i) ways.Add(chain.points[i]);
   }

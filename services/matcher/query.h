@@ -255,6 +255,14 @@ class QueryScratch {
     bool empty() const { return size == 0; }
     Day soonest() const { return points[0].end; }
     int64_t cheapest() const { return points[size - 1].cost; }
+    // Whether a point ends no later and costs no more than `way`: adding
+    // it, or anything later and dearer, changes nothing.
+    bool Covers(Chain way) const {
+      for (int i = 0; i < size; ++i) {
+        if (points[i].end <= way.end && points[i].cost <= way.cost) return true;
+      }
+      return false;
+    }
     void Add(Chain way);
   };
   uint32_t stamp = 0;
