@@ -176,7 +176,16 @@ class PlannerScratch {
   // then the earlier steps' courses, then kNoCourse.
   static constexpr CourseId kNoCourse = std::numeric_limits<CourseId>::max();
   using LaterKey = std::array<CourseId, kMaxSteps>;
-  absl::flat_hash_map<LaterKey, CourseTries> later_tries;
+  // A few multiplications: hashing the key's bytes cost more than the
+  // lookups it served.
+  struct LaterKeyHash {
+    size_t operator()(const LaterKey& key) const {
+      uint64_t h = 0;
+      for (CourseId c : key) h = (h ^ c) * 0x9E3779B97F4A7C15ull;
+      return static_cast<size_t>(h ^ (h >> 29));
+    }
+  };
+  absl::flat_hash_map<LaterKey, CourseTries, LaterKeyHash> later_tries;
   // Per query: the person's credit for a required skill, by key << 3 | level.
   absl::flat_hash_map<uint64_t, Credit> credits;
   uint32_t stamp = 0;
