@@ -123,6 +123,7 @@ void Planner::Begin(RoleId role_id, Plan* out) {
   }
   candidates_.clear();
   item_pool_.clear();
+  item_taught_.clear();
   gap_.clear();
   emerging_gap_.clear();
 
@@ -190,12 +191,18 @@ int Planner::AddNewCandidate(CourseId course_id) {
   for (const TaughtSkill& t : course.taught) {
     if (s_->item_stamp[t.skill] != s_->stamp) continue;
     const int item = s_->item_of_skill[t.skill];
-    if (t.level >= role_->skills[item].level) item_pool_.push_back(static_cast<uint16_t>(item));
+    if (t.level >= role_->skills[item].level) {
+      item_pool_.push_back(static_cast<uint16_t>(item));
+      item_taught_.push_back(t);
+    }
   }
   for (int item : emerging_gap_) {
     const RequiredSkillEntry& required = role_->skills[item];
-    if (query_.TeachesAt(course, required.key, required.level) > 0) {
+    SkillIndex via = 0;
+    const int level = query_.TeachesAt(course, required.key, required.level, &via);
+    if (level > 0) {
       item_pool_.push_back(static_cast<uint16_t>(item));
+      item_taught_.push_back(TaughtSkill{via, static_cast<uint8_t>(level)});
     }
   }
   c.items_end = static_cast<uint32_t>(item_pool_.size());
@@ -308,32 +315,31 @@ bool Planner::BestOrder(std::vector<int>* chosen, std::vector<PlannedStep>* step
 
 void Planner::Finish(std::span<const int> order, Plan* out) {
   const RoleEntry& role = *role_;
-  double covered = 0;
-  for (size_t i = 0; i < role.skills.size(); ++i) {
-    SkillOutcome& outcome = out->skills[i];
-    const RequiredSkillEntry& required = role.skills[i];
+  for (SkillOutcome& outcome : out->skills) {
     if (outcome.before.value >= 1.0) {
       outcome.after = 1.0;
       outcome.kind = v1::MATCH_KIND_EXACT;
     } else {
       outcome.after = outcome.before.value;
       outcome.kind = outcome.before.value > 0 ? outcome.before.kind : v1::MATCH_KIND_NONE;
-      for (size_t k = 0; k < order.size(); ++k) {
-        const CourseEntry& course = index_.course(candidates_[order[k]].course);
-        SkillIndex via = 0;
-        const int level = query_.TeachesAt(course, required.key, required.level, &via);
-        if (level > 0) {
-          outcome.after = 1.0;
-          outcome.kind = v1::MATCH_KIND_COURSE;
-          outcome.step = static_cast<int8_t>(k);
-          outcome.taught_level = static_cast<uint8_t>(level);
-          outcome.via = via;
-          break;
-        }
-      }
     }
-    covered += weight_[i] * outcome.after;
   }
+  // A gap skill is closed by the first step whose course teaches it, as
+  // AddCandidate found.
+  for (size_t k = 0; k < order.size(); ++k) {
+    const Candidate& c = candidates_[order[k]];
+    for (uint32_t j = c.items_begin; j < c.items_end; ++j) {
+      SkillOutcome& outcome = out->skills[item_pool_[j]];
+      if (outcome.step >= 0) continue;
+      outcome.after = 1.0;
+      outcome.kind = v1::MATCH_KIND_COURSE;
+      outcome.step = static_cast<int8_t>(k);
+      outcome.taught_level = item_taught_[j].level;
+      outcome.via = item_taught_[j].skill;
+    }
+  }
+  double covered = 0;
+  for (size_t i = 0; i < role.skills.size(); ++i) covered += weight_[i] * out->skills[i].after;
   out->coverage = total_weight_ > 0 ? covered / total_weight_ : 1.0;
 
   int rqf = person_.rqf;

@@ -280,6 +280,7 @@ class Planner {
   PlannerScratch* s_;
   std::vector<Candidate> candidates_;
   std::vector<uint16_t> item_pool_;
+  std::vector<TaughtSkill> item_taught_;  // By item_pool_ entry: what the course teaches.
   std::vector<TaughtSkill> missing_;
   std::vector<CourseId> prerequisites_;
   std::vector<int> order_;
