@@ -477,8 +477,8 @@ SkillReach QueryContext::ReachAt(std::span<const CoursePosting> postings, int de
   }
   // Any way to take a course after what it needs first ends no sooner and
   // costs no less than the course alone would, so when the course alone
-  // would improve nothing (at its level or above, which the levels below
-  // inherit), its chain is not worked out.
+  // would improve nothing on what is known (at its level or above, which
+  // the levels below inherit), its chain is not worked out.
   SkillReach above = reach;
   above.FillLowerLevels();
   for (const CoursePosting& posting : chained) {
@@ -500,6 +500,10 @@ SkillReach QueryContext::ReachAt(std::span<const CoursePosting> postings, int de
       view.joint_near = view.joint * distance_of(view);
     }
     reach.Add(posting.level, chain.soonest(), chain.cheapest(), view.joint, view.joint_near);
+    // `above` stays the reach so far with its lower levels filled.
+    for (int k = 0; k <= l; ++k) {
+      above.Add(k + 1, chain.soonest(), chain.cheapest(), view.joint, view.joint_near);
+    }
   }
   reach.FillLowerLevels();
   return reach;
