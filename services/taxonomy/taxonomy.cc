@@ -59,17 +59,17 @@ std::optional<absl::uint128> ParseUuid(std::string_view text) {
 void AppendUuid(absl::uint128 value, std::string* out) {
   static constexpr char kHex[] = "0123456789abcdef";
   const size_t at = out->size();
-  out->resize(at + 36, '-');
+  out->resize(at + 36);
   char* text = out->data() + at;
-  // From the last digit back: the low 64 bits are the last 16 digits
-  // (from index 19 on), the high 64 bits the first 16.
-  uint64_t low = absl::Uint128Low64(value);
-  uint64_t high = absl::Uint128High64(value);
-  for (int i = 35; i >= 0; --i) {
-    if (i == 8 || i == 13 || i == 18 || i == 23) continue;
-    uint64_t& half = i >= 19 ? low : high;
-    text[i] = kHex[half & 0xF];
-    half >>= 4;
+  const uint64_t high = absl::Uint128High64(value);
+  const uint64_t low = absl::Uint128Low64(value);
+  // Byte by byte from the most significant, two digits each, with a dash
+  // after the 4th, 6th, 8th and 10th byte: 8-4-4-4-12 digits.
+  for (int b = 15; b >= 0; --b) {
+    const auto byte = static_cast<uint8_t>(b >= 8 ? high >> (8 * (b - 8)) : low >> (8 * b));
+    *text++ = kHex[byte >> 4];
+    *text++ = kHex[byte & 0xF];
+    if (b == 12 || b == 10 || b == 8 || b == 6) *text++ = '-';
   }
 }
 
