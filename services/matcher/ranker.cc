@@ -145,6 +145,22 @@ RankScratch& ThreadScratch() {
   return scratch;
 }
 
+// Gives the max-heap [first, first + n) the new top `value` and restores
+// it: one pass down, where popping the top and pushing `value` take two.
+template <typename T, typename Less>
+void ReplaceTop(T* first, size_t n, T value, Less less) {
+  size_t at = 0;
+  while (true) {
+    size_t child = 2 * at + 1;
+    if (child >= n) break;
+    if (child + 1 < n && less(first[child], first[child + 1])) ++child;
+    if (!less(value, first[child])) break;
+    first[at] = first[child];
+    at = child;
+  }
+  first[at] = value;
+}
+
 bool Before(const MatchIndex& index, double score_a, RoleId a, double score_b, RoleId b) {
   if (score_a != score_b) return score_a > score_b;
   return index.role(a).name < index.role(b).name;
@@ -527,8 +543,11 @@ std::vector<RankedPathway> RankRoles(const QueryContext& query, Scorer& scorer, 
       std::push_heap(rs.occupations.begin(), rs.occupations.end(), occupation_less);
       continue;
     }
-    std::pop_heap(rs.streams.begin(), rs.streams.end(), stream_less);
-    Stream& stream = rs.streams.back();
+    Stream& stream = rs.streams.front();
+    auto drop_stream = [&] {
+      std::pop_heap(rs.streams.begin(), rs.streams.end(), stream_less);
+      rs.streams.pop_back();
+    };
     const Bound top = rs.bounds[stream.begin];
     const OccupationIndex occupation = top.occupation;
     // Once the occupation has max_per_occupation pathways scoring above this
@@ -539,33 +558,38 @@ std::vector<RankedPathway> RankRoles(const QueryContext& query, Scorer& scorer, 
     const bool occupation_full =
         tally != nullptr && static_cast<int>(tally->best.size()) >= max_per_occupation;
     if (occupation_full && tally->best.back().first > top.score) {
-      rs.streams.pop_back();
+      drop_stream();
       continue;
     }
     if (!draining && in_occupation >= max_per_occupation) {
       deferred.push_back(stream);
-      rs.streams.pop_back();
+      drop_stream();
       continue;
     }
-    // Take the top role off the stream; refine it and put it back if need be.
-    std::pop_heap(rs.bounds.begin() + stream.begin, rs.bounds.begin() + stream.end, BoundLess);
-    --stream.end;
+    // Refine the top role in place, or take it off the stream.
+    Bound* heap = rs.bounds.data() + stream.begin;
+    bool refined_in_place = false;
     if (top.tier < kExact) {
       const double refined = refine(top);
       if (refined >= bar) {
-        Bound& back = rs.bounds[stream.end++];
-        back.score = refined;
-        ++back.tier;
-        std::push_heap(rs.bounds.begin() + stream.begin, rs.bounds.begin() + stream.end, BoundLess);
+        Bound next = top;
+        next.score = refined;
+        ++next.tier;
+        ReplaceTop(heap, stream.end - stream.begin, next, BoundLess);
+        refined_in_place = true;
       }
-    } else if (top.group) {
-      expand(top, stream);
+    }
+    if (!refined_in_place) {
+      std::pop_heap(heap, heap + (stream.end - stream.begin), BoundLess);
+      --stream.end;
+      if (top.tier == kExact && top.group) expand(top, stream);
     }
     if (stream.end == stream.begin) {
-      rs.streams.pop_back();
+      drop_stream();
     } else {
-      stream.score = rs.bounds[stream.begin].score;
-      std::push_heap(rs.streams.begin(), rs.streams.end(), stream_less);
+      Stream next = stream;
+      next.score = rs.bounds[stream.begin].score;
+      ReplaceTop(rs.streams.data(), rs.streams.size(), next, stream_less);
     }
     if (top.tier < kExact || top.group) continue;
     const RoleId role_id = roles[top.item].id;
