@@ -39,12 +39,6 @@ std::string ParentOf(std::string_view name, std::string_view collection, std::st
   return std::string(name.substr(0, b));
 }
 
-template <typename T>
-void EraseValue(std::vector<T>& values, const T& value) {
-  auto it = std::lower_bound(values.begin(), values.end(), value);
-  if (it != values.end() && *it == value) values.erase(it);
-}
-
 void ErasePosting(std::vector<CoursePosting>& postings, CourseId course) {
   for (size_t i = 0; i < postings.size(); ++i) {
     if (postings[i].course == course) {
@@ -614,7 +608,7 @@ void MatchIndex::LinkCourse(CourseId id) {
     group_postings_[group].push_back(CoursePosting{id, level});
   }
   std::vector<CourseId>& awarding = courses_by_rqf_[entry.rqf_awarded];
-  awarding.insert(std::lower_bound(awarding.begin(), awarding.end(), id), id);
+  awarding.insert(std::lower_bound(awarding.begin(), awarding.end(), id, ShorterCourse()), id);
 }
 
 void MatchIndex::UnlinkCourse(CourseId id) {
@@ -628,7 +622,9 @@ void MatchIndex::UnlinkCourse(CourseId id) {
   std::sort(groups.begin(), groups.end());
   groups.erase(std::unique(groups.begin(), groups.end()), groups.end());
   for (GroupIndex g : groups) ErasePosting(group_postings_[g], id);
-  EraseValue(courses_by_rqf_[entry.rqf_awarded], id);
+  std::vector<CourseId>& awarding = courses_by_rqf_[entry.rqf_awarded];
+  auto at = std::lower_bound(awarding.begin(), awarding.end(), id, ShorterCourse());
+  if (at != awarding.end() && *at == id) awarding.erase(at);
   Release(providers_, provider_by_name_, free_providers_, entry.provider);
   entry = CourseEntry{};
 }

@@ -251,7 +251,9 @@ class MatchIndex {
   // roles. Any role of the occupation needs at least these.
   std::span<const RequiredSkillEntry> CommonEssentials(OccupationIndex occupation) const;
 
-  // Courses awarding exactly RQF `level` (0..8).
+  // Courses awarding exactly RQF `level` (0..8), shortest first (then by
+  // id), so that a search for the cheapest can stop where even the time a
+  // course takes costs too much.
   std::span<const CourseId> CoursesAwarding(int level) const {
     return std::span<const CourseId>(courses_by_rqf_[level]);
   }
@@ -310,6 +312,13 @@ class MatchIndex {
   size_t ApproximateBytes() const;
 
  private:
+  // The order of CoursesAwarding: shortest first, then by id.
+  auto ShorterCourse() const {
+    return [this](CourseId a, CourseId b) {
+      const uint16_t da = courses_[a].duration_weeks, db = courses_[b].duration_weeks;
+      return da != db ? da < db : a < b;
+    };
+  }
   template <typename T>
   struct Rows {
     std::vector<uint32_t> offsets{0};
@@ -353,7 +362,7 @@ class MatchIndex {
   std::vector<std::vector<CoursePosting>> skill_postings_;  // By SkillIndex.
   std::vector<std::vector<CoursePosting>> group_postings_;  // By GroupIndex.
   std::vector<std::vector<RoleHot>> roles_by_place_;        // By PlaceId, ascending id.
-  std::array<std::vector<CourseId>, 9> courses_by_rqf_;     // Ascending.
+  std::array<std::vector<CourseId>, 9> courses_by_rqf_;     // See CoursesAwarding.
 
   // Per occupation: roles, and how many of them require each essential
   // skill at each level, for CommonEssentials.

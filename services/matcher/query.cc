@@ -610,33 +610,43 @@ std::span<const CourseId> QueryContext::CachedCandidates(std::pair<uint32_t, uin
     return std::span<const CourseId>(s_->candidate_pool.data() + range->first,
                                      range->second - range->first);
   }
-  const uint32_t begin = static_cast<uint32_t>(s_->candidate_pool.size());
+  // The cheapest usable courses, kept in order as they are found: by cover
+  // cost, then by name.
+  using Found = std::pair<float, CourseId>;
+  std::array<Found, kCandidatesPerSkill> best;
+  size_t kept = 0;
+  auto cheaper = [&](const Found& a, const Found& b) {
+    if (a.first != b.first) return a.first < b.first;
+    return index_->course(a.second).name < index_->course(b.second).name;
+  };
+  auto offer = [&](CourseId id) {
+    const CourseView& view = course(id);
+    if (!view.usable) return;
+    const Found found(view.cover_cost, id);
+    if (kept == best.size() && !cheaper(found, best.back())) return;
+    size_t at = kept < best.size() ? kept++ : kept - 1;
+    for (; at > 0 && cheaper(found, best[at - 1]); --at) best[at] = best[at - 1];
+    best[at] = found;
+  };
   if (qualification) {
+    const Policy& p = *policy_;
     for (int r = level; r <= 8; ++r) {
       for (CourseId id : index_->CoursesAwarding(r)) {
-        if (course(id).usable) s_->candidate_pool.push_back(id);
+        // Shortest first: once the weeks alone cost more than the dearest
+        // kept (with room for the cover cost's rounding to float), so do
+        // the rest of the list.
+        const double least = p.step_cost + p.time_weight * index_->course(id).duration_weeks / 52.0;
+        if (kept == best.size() && least * (1 - 1e-6) > best.back().first) break;
+        offer(id);
       }
     }
   } else {
     for (const CoursePosting& posting : postings) {
-      if (posting.level >= level && course(posting.course).usable) {
-        s_->candidate_pool.push_back(posting.course);
-      }
+      if (posting.level >= level) offer(posting.course);
     }
   }
-  auto first = s_->candidate_pool.begin() + begin;
-  auto cheaper = [&](CourseId a, CourseId b) {
-    float ca = s_->courses[a].cover_cost, cb = s_->courses[b].cover_cost;
-    if (ca != cb) return ca < cb;
-    return index_->course(a).name < index_->course(b).name;
-  };
-  const size_t n = s_->candidate_pool.size() - begin;
-  if (n > kCandidatesPerSkill) {
-    std::partial_sort(first, first + kCandidatesPerSkill, s_->candidate_pool.end(), cheaper);
-    s_->candidate_pool.resize(begin + kCandidatesPerSkill);
-  } else {
-    std::sort(first, s_->candidate_pool.end(), cheaper);
-  }
+  const uint32_t begin = static_cast<uint32_t>(s_->candidate_pool.size());
+  for (size_t k = 0; k < kept; ++k) s_->candidate_pool.push_back(best[k].second);
   const uint32_t end = static_cast<uint32_t>(s_->candidate_pool.size());
   *range = {begin, end};
   return std::span<const CourseId>(s_->candidate_pool.data() + begin, end - begin);
