@@ -428,6 +428,65 @@ TEST_F(PropertyTest, OptimisticReachIsNeverWorseThanReach) {
   for (int i = 0; i < 12; ++i) check(*index, i);
 }
 
+// The candidates for a skill or a qualification are the cheapest usable
+// courses, as if every course were looked at: the search for a
+// qualification, which stops at courses too long to be cheap enough, leaves
+// none out.
+TEST_F(PropertyTest, CandidatesAreTheCheapestUsableCourses) {
+  std::unique_ptr<MatchIndex> index = Build(*generator_, false);
+  int compared = 0;
+  int pruned = 0;  // Searches with more usable courses than candidates kept.
+  for (int profile = 0; profile < 12; ++profile) {
+    v1::RankPathwaysRequest request = RequestFor(profile);
+    absl::StatusOr<ResolvedQuery> resolved =
+        ResolveQuery(*index, policy_, request.inline_profile(), "inline_profile", request.filters(),
+                     request.weights(), today_);
+    ASSERT_TRUE(resolved.ok());
+    resolved->limits.max_steps = request.max_steps();
+    QueryContext query(*index, resolved->person, resolved->limits, resolved->policy);
+    auto expect_cheapest = [&](std::span<const CourseId> got, const std::vector<CourseId>& all,
+                               const std::string& what) {
+      const std::vector<CourseId> candidates(got.begin(), got.end());
+      std::vector<CourseId> usable;
+      for (CourseId id : all) {
+        if (query.course(id).usable) usable.push_back(id);
+      }
+      std::sort(usable.begin(), usable.end(), [&](CourseId a, CourseId b) {
+        const float ca = query.course(a).cover_cost, cb = query.course(b).cover_cost;
+        if (ca != cb) return ca < cb;
+        return index->course(a).name < index->course(b).name;
+      });
+      if (usable.size() > QueryContext::kCandidatesPerSkill) {
+        usable.resize(QueryContext::kCandidatesPerSkill);
+        ++pruned;
+      }
+      EXPECT_EQ(candidates, usable) << what << ", profile " << profile;
+      ++compared;
+    };
+    for (int level = 1; level <= 8; ++level) {
+      std::vector<CourseId> awarding;
+      for (int r = level; r <= 8; ++r) {
+        for (CourseId id : index->CoursesAwarding(r)) awarding.push_back(id);
+      }
+      expect_cheapest(query.QualificationCandidates(level), awarding,
+                      "RQF " + std::to_string(level));
+    }
+    for (SkillIndex skill = 0; skill < index->taxonomy().skill_count(); skill += 37) {
+      for (int level = 1; level <= 4; ++level) {
+        std::vector<CourseId> teaching;
+        for (const CoursePosting& posting : index->CoursesTeaching(skill)) {
+          if (posting.level >= level) teaching.push_back(posting.course);
+        }
+        if (teaching.empty()) continue;
+        expect_cheapest(query.Candidates(skill, level), teaching,
+                        "skill " + std::to_string(skill) + " at " + std::to_string(level));
+      }
+    }
+  }
+  EXPECT_GT(compared, 200);
+  EXPECT_GT(pruned, 20);
+}
+
 // A thread keeps bounds between rankings (for people holding none of a
 // signature's essential skills, by signature); answers must be those of a
 // thread that ranks nothing else, before and after courses and roles change.
