@@ -10,6 +10,7 @@ namespace pathways::matcher {
 namespace {
 
 using testing::CourseSpec;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using testing::MakeCourse;
 using testing::MakeRole;
@@ -148,6 +149,35 @@ TEST(MatchIndexTest, IndexesCoursesBySkillGroupAndQualification) {
   provider.set_display_name("Test College");
   ASSERT_TRUE(index->UpsertProvider(provider).ok());
   EXPECT_EQ(index->provider_display_name(course.provider), "Test College");
+}
+
+// Courses awarding a level are kept shortest first, through updates that
+// change a course's length and removals.
+TEST(MatchIndexTest, KeepsCoursesAwardingALevelShortestFirst) {
+  auto index = NewIndex();
+  auto upsert = [&](const std::string& id, int weeks) {
+    CourseSpec spec = Hygiene("providers/college/courses/" + id);
+    spec.rqf_awarded = 3;
+    spec.weeks = weeks;
+    ASSERT_TRUE(index->UpsertCourse(MakeCourse(spec)).ok());
+  };
+  auto order = [&] {
+    std::vector<std::string> names;
+    for (CourseId id : index->CoursesAwarding(3)) names.push_back(index->course(id).name);
+    return names;
+  };
+  upsert("a", 30);
+  upsert("b", 10);
+  upsert("c", 20);
+  upsert("d", 20);
+  EXPECT_THAT(order(), ElementsAre("providers/college/courses/b", "providers/college/courses/c",
+                                   "providers/college/courses/d", "providers/college/courses/a"));
+  upsert("b", 40);
+  EXPECT_THAT(order(), ElementsAre("providers/college/courses/c", "providers/college/courses/d",
+                                   "providers/college/courses/a", "providers/college/courses/b"));
+  ASSERT_TRUE(index->RemoveCourse("providers/college/courses/d"));
+  EXPECT_THAT(order(), ElementsAre("providers/college/courses/c", "providers/college/courses/a",
+                                   "providers/college/courses/b"));
 }
 
 TEST(MatchIndexTest, RemovingACourseLeavesNoTrace) {
