@@ -131,8 +131,8 @@ struct RankScratch {
   std::vector<Stream> streams;            // A heap.
   std::vector<SignatureInfo> signatures;  // By signature id.
   std::vector<double> site;               // By place: distance^wd to the site.
-  // By occupation of the area: demand^wd * interest^wi, raised by
-  // kBoundSlack; what every bound on its roles starts from.
+  // By occupation of the area: its demand and interest fit, each raised to
+  // its weight, times kBoundSlack; what every bound on its roles starts from.
   std::vector<double> occupation_part;
   // Feasible plans of the ranking, the first plan_count; the rest keep
   // their buffers for the next.
