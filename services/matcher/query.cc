@@ -414,14 +414,14 @@ const QueryScratch::Frontier& QueryContext::EntryWays(SkillIndex skill, int leve
   // A course with entry skills to meet first ends no sooner and costs no
   // less than it would alone; when a way already covers that, its chain
   // adds nothing (see ReachAt).
-  for (const CoursePosting& posting : postings) {
-    if (!chained) break;
+  for (size_t i = 0; chained && i < postings.size(); ++i) {
+    const CoursePosting& posting = postings[i];
     if (posting.level < level) continue;
     const CourseView& view = course(posting.course);
     if (!view.usable || view.entry_missing == 0) continue;
     if (ways.Covers({view.first_end, view.min_cost})) continue;
     const QueryScratch::Frontier& chain = ChainOf(posting.course, depth);
-    for (int i = 0; i < chain.size; ++i) ways.Add(chain.points[i]);
+    for (int p = 0; p < chain.size; ++p) ways.Add(chain.points[p]);
   }
   return s_->entry_ways.emplace(key, ways).first->second;
 }
@@ -471,22 +471,18 @@ SkillReach QueryContext::ReachAt(std::span<const CoursePosting> postings, int de
     }
     reach.Add(posting.level, view.first_end, view.min_cost, view.joint, view.joint_near);
   }
-  if (chained.empty()) {
-    reach.FillLowerLevels();
-    return reach;
-  }
+  reach.FillLowerLevels();
   // Any way to take a course after what it needs first ends no sooner and
   // costs no less than the course alone would, so when the course alone
-  // would improve nothing on what is known (at its level or above, which
-  // the levels below inherit), its chain is not worked out.
-  SkillReach above = reach;
-  above.FillLowerLevels();
+  // would improve nothing on what is known at its level, its chain is not
+  // worked out. A chain is added at its level and every level below, so
+  // that what is known stays complete.
   for (const CoursePosting& posting : chained) {
     CourseView& view = s_->courses[posting.course];
     const int l = posting.level - 1;
-    if (above.ready[l] <= view.first_end && above.cost[l] <= view.min_cost) {
+    if (reach.ready[l] <= view.first_end && reach.cost[l] <= view.min_cost) {
       const double alone = trade_off(view.first_end, view.min_cost);
-      if (above.joint[l] >= alone && above.joint_near[l] >= alone * distance_of(view)) continue;
+      if (reach.joint[l] >= alone && reach.joint_near[l] >= alone * distance_of(view)) continue;
     }
     const QueryScratch::Frontier& chain = ChainOf(posting.course, depth);
     if (chain.empty()) continue;
@@ -499,13 +495,10 @@ SkillReach QueryContext::ReachAt(std::span<const CoursePosting> postings, int de
       }
       view.joint_near = view.joint * distance_of(view);
     }
-    reach.Add(posting.level, chain.soonest(), chain.cheapest(), view.joint, view.joint_near);
-    // `above` stays the reach so far with its lower levels filled.
-    for (int k = 0; k <= l; ++k) {
-      above.Add(k + 1, chain.soonest(), chain.cheapest(), view.joint, view.joint_near);
+    for (int level = 1; level <= posting.level; ++level) {
+      reach.Add(level, chain.soonest(), chain.cheapest(), view.joint, view.joint_near);
     }
   }
-  reach.FillLowerLevels();
   return reach;
 }
 
