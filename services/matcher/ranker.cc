@@ -623,6 +623,7 @@ std::vector<RankedPathway> RankRoles(const QueryContext& query, Scorer& scorer, 
       continue;
     }
     ++st.roles_planned;
+    if (occupation_full) ++st.roles_planned_occupation_full;
     if (rs.plan_count == plans.size()) plans.emplace_back();
     Plan& plan = plans[rs.plan_count];
     planner.PlanRole(role_id, &plan);

@@ -77,6 +77,9 @@ struct RankStats {
   size_t groups_screened = 0;
   size_t groups_bounded = 0;
   size_t roles_planned = 0;
+  // Of them, roles of occupations that already had max_per_occupation
+  // pathways: planned to see whether they beat the occupation's last.
+  size_t roles_planned_occupation_full = 0;
   size_t roles_reused = 0;  // Scored with the plan of a role with the same signature.
   size_t roles_feasible = 0;
 };

@@ -286,7 +286,8 @@ int main(int argc, char** argv) {
   cpu.reserve(queries);
   size_t with_pathways = 0, pathways = 0, failed = 0;
   uint64_t digest = 0;
-  double in_reach = 0, screened = 0, bounded = 0, planned = 0, reused = 0, feasible = 0;
+  double in_reach = 0, screened = 0, bounded = 0, planned = 0, planned_full = 0, reused = 0,
+         feasible = 0;
   std::vector<pathways::matcher::RankStats> each(queries);
   for (int i = 0; i < queries; ++i) {
     pathways::matcher::RankStats stats;
@@ -310,6 +311,7 @@ int main(int argc, char** argv) {
     screened += stats.groups_screened;
     bounded += stats.groups_bounded;
     planned += stats.roles_planned;
+    planned_full += stats.roles_planned_occupation_full;
     reused += stats.roles_reused;
     feasible += stats.roles_feasible;
     each[i] = stats;
@@ -323,10 +325,10 @@ int main(int argc, char** argv) {
   std::printf(
       "  per query: %.0f roles in reach; %.0f groups of roles screened and %.0f bounded on their "
       "own essential skills; %.1f "
-      "planned, %.1f scored by reusing a plan, %.1f feasible; %zu/%d profiles got pathways "
-      "(%.1f each); %zu failed\n",
+      "planned (%.1f of them in occupations that already had their most pathways), %.1f scored "
+      "by reusing a plan, %.1f feasible; %zu/%d profiles got pathways (%.1f each); %zu failed\n",
       in_reach / queries, screened / queries, bounded / queries, planned / queries,
-      reused / queries, feasible / queries, with_pathways, queries,
+      planned_full / queries, reused / queries, feasible / queries, with_pathways, queries,
       static_cast<double>(pathways) / queries, failed);
   std::printf("  answers digest: %016llx\n", static_cast<unsigned long long>(digest));
   double extra = 0;
@@ -350,16 +352,17 @@ int main(int argc, char** argv) {
     for (int i = 0; i < queries; ++i) order[i] = i;
     std::sort(order.begin(), order.end(),
               [&](int a, int b) { return more(a, b) || (!more(b, a) && a < b); });
-    double bounded_sum = 0, planned_sum = 0, reused_sum = 0;
+    double bounded_sum = 0, planned_sum = 0, full_sum = 0, reused_sum = 0;
     for (int k = 0; k < tail; ++k) {
       bounded_sum += each[order[k]].groups_bounded;
       planned_sum += each[order[k]].roles_planned;
+      full_sum += each[order[k]].roles_planned_occupation_full;
       reused_sum += each[order[k]].roles_reused;
     }
     std::printf(
-        "  the %d %s: %.0f groups bounded on their own essential skills, %.1f planned, %.1f "
-        "scored by reusing a plan, on average\n",
-        tail, what, bounded_sum / tail, planned_sum / tail, reused_sum / tail);
+        "  the %d %s: %.0f groups bounded on their own essential skills, %.1f planned (%.1f in "
+        "full occupations), %.1f scored by reusing a plan, on average\n",
+        tail, what, bounded_sum / tail, planned_sum / tail, full_sum / tail, reused_sum / tail);
   };
   describe_tail("slowest", [&](int a, int b) { return cpu[a] > cpu[b]; });
   describe_tail("with the most plans",
