@@ -4,6 +4,7 @@
 #pragma once
 
 #include "pathways/matcher/v1/matcher_service.grpc.pb.h"
+#include "services/common/arena_messages.h"
 #include "services/common/call_handler.h"
 #include "services/matcher/live_index.h"
 #include "services/matcher/profile_source.h"
@@ -22,7 +23,13 @@ class MatcherService final : public v1::MatcherService::CallbackService {
         profiles_(profiles),
         validator_(validator),
         zone_(zone),
-        handler_(handler) {}
+        handler_(handler) {
+    // Answers are many small messages: each call's go on one arena.
+    SetMessageAllocatorFor_RankPathways(&rank_messages_);
+    SetMessageAllocatorFor_ExplainPathway(&explain_messages_);
+    SetMessageAllocatorFor_SkillGaps(&skill_gaps_messages_);
+    SetMessageAllocatorFor_GetProvisionGaps(&provision_gaps_messages_);
+  }
 
   grpc::ServerUnaryReactor* RankPathways(grpc::CallbackServerContext* context,
                                          const v1::RankPathwaysRequest* request,
@@ -52,6 +59,13 @@ class MatcherService final : public v1::MatcherService::CallbackService {
   const profiles::ProfileValidator* validator_;
   absl::TimeZone zone_;
   CallHandler handler_;
+  // First arena blocks of about an answer's size: ten ranked pathways take
+  // 50 to 100 KB in memory.
+  ArenaMessages<v1::RankPathwaysRequest, v1::RankPathwaysResponse> rank_messages_{64 << 10};
+  ArenaMessages<v1::ExplainPathwayRequest, v1::ExplainPathwayResponse> explain_messages_{16 << 10};
+  ArenaMessages<v1::SkillGapsRequest, v1::SkillGapsResponse> skill_gaps_messages_{16 << 10};
+  ArenaMessages<v1::GetProvisionGapsRequest, v1::GetProvisionGapsResponse> provision_gaps_messages_{
+      64 << 10};
 };
 
 }  // namespace pathways::matcher

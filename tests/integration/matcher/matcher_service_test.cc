@@ -222,6 +222,29 @@ TEST_F(MatcherServiceTest, RanksAPathwayThroughARealCourseToARoleInDemand) {
   EXPECT_EQ(inline_response.pathways(0).role(), pathway.role());
 }
 
+TEST_F(MatcherServiceTest, ExplainsThePathwayAndNamesTheCourseThatUnlocksTheRole) {
+  mv1::ExplainPathwayRequest explain;
+  explain.set_profile("profiles/p-consented");
+  explain.set_role("employers/bolton-heating/roles/heat-pump-engineer");
+  mv1::ExplainPathwayResponse explained;
+  grpc::Status status = matcher_stub_->ExplainPathway(As(adviser_).get(), explain, &explained);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_TRUE(explained.feasible());
+  ASSERT_EQ(explained.pathway().steps_size(), 1);
+  EXPECT_EQ(explained.pathway().steps(0).course(), "providers/bolton-college/courses/heat-pumps");
+  EXPECT_FALSE(explained.explanation().empty());
+  EXPECT_EQ(explained.index_revision().course_count(), 1);
+
+  mv1::SkillGapsRequest gaps;
+  *gaps.mutable_inline_profile() = Person(true);
+  mv1::SkillGapsResponse found;
+  status = matcher_stub_->SkillGaps(As(adviser_).get(), gaps, &found);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(found.courses_size(), 1);
+  EXPECT_EQ(found.courses(0).course(), "providers/bolton-college/courses/heat-pumps");
+  EXPECT_EQ(found.courses(0).roles_unlocked(), 1);
+}
+
 TEST_F(MatcherServiceTest, AHomesSecondRankingUsesItsCachedAreaAndSaysSo) {
   auto lookups = [&](const std::string& result) -> double {
     for (const prometheus::MetricFamily& family :
