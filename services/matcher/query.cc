@@ -622,13 +622,12 @@ std::span<const CourseId> QueryContext::CachedCandidates(std::pair<uint32_t, uin
     best[at] = found;
   };
   if (qualification) {
-    const Policy& p = *policy_;
     for (int r = level; r <= 8; ++r) {
       for (CourseId id : index_->CoursesAwarding(r)) {
-        // Shortest first: once the weeks alone cost more than the dearest
-        // kept (with room for the cover cost's rounding to float), so do
-        // the rest of the list.
-        const double least = p.step_cost + p.time_weight * index_->course(id).duration_weeks / 52.0;
+        // Shortest first: once the weeks alone (taken at once, free and
+        // near) cost more than the dearest kept (with room for the cover
+        // cost's rounding to float), so do the rest of the list.
+        const double least = CoverCost(0, 7 * index_->course(id).duration_weeks, 0, 0);
         if (kept == best.size() && least * (1 - 1e-6) > best.back().first) break;
         offer(id);
       }
