@@ -236,6 +236,13 @@ uint32_t MatchIndex::InternEmerging(GroupIndex group, std::string_view label) {
   return id;
 }
 
+std::vector<uint32_t>& MatchIndex::SignaturesOf(SkillKey key) {
+  auto& by = IsEmergingKey(key) ? signatures_by_emerging_ : signatures_by_skill_;
+  const uint32_t i = IsEmergingKey(key) ? EmergingIdOf(key) : key;
+  if (i >= by.size()) by.resize(i + 1);
+  return by[i];
+}
+
 void MatchIndex::ReleaseEmerging(uint32_t id) {
   EmergingSkill& skill = emerging_[id];
   if (--skill.references > 0) return;
@@ -402,6 +409,9 @@ absl::Status MatchIndex::UpsertRole(const demand::v1::Role& role) {
     signature_hash_[entry.signature_id] = entry.signature;
     signature_items_[entry.signature_id] = std::move(items);
     signature_ids_.emplace(entry.signature, entry.signature_id);
+    for (const RequiredSkillEntry& e : entry.essentials()) {
+      SignaturesOf(e.key).push_back(entry.signature_id);
+    }
   }
   ++signature_refs_[entry.signature_id];
   CountEssentials(entry, +1);
@@ -474,6 +484,13 @@ void MatchIndex::UnlinkRole(RoleId id) {
     signature_hash_[entry.signature_id] = 0;
     signature_items_[entry.signature_id] = {};
     free_signatures_.push_back(entry.signature_id);
+    for (const RequiredSkillEntry& e : entry.essentials()) {
+      std::vector<uint32_t>& of = SignaturesOf(e.key);
+      auto it = std::find(of.begin(), of.end(), entry.signature_id);
+      if (it == of.end()) continue;
+      *it = of.back();
+      of.pop_back();
+    }
   }
   std::vector<RoleHot>& at = roles_by_place_[entry.site];
   auto it = std::lower_bound(at.begin(), at.end(), id,
@@ -694,6 +711,10 @@ size_t MatchIndex::ApproximateBytes() const {
            VectorBytes(signature_items_) +
            signature_ids_.capacity() * (sizeof(uint64_t) + sizeof(uint32_t) + 1);
   for (const auto& items : signature_items_) bytes += VectorBytes(items);
+  for (const auto* by : {&signatures_by_skill_, &signatures_by_emerging_}) {
+    bytes += VectorBytes(*by);
+    for (const auto& ids : *by) bytes += VectorBytes(ids);
+  }
   return bytes;
 }
 

@@ -275,6 +275,13 @@ class MatchIndex {
   size_t employer_slots() const { return employers_.size(); }
   // Bound on RoleEntry::signature_id.
   size_t signature_slots() const { return signature_refs_.size(); }
+  // The signatures (ids) whose essential skills include `key`, in no order:
+  // a person holding a skill marks its signatures without reading a role.
+  std::span<const uint32_t> SignaturesRequiring(SkillKey key) const {
+    const auto& by = IsEmergingKey(key) ? signatures_by_emerging_ : signatures_by_skill_;
+    const uint32_t i = IsEmergingKey(key) ? EmergingIdOf(key) : key;
+    return i < by.size() ? std::span<const uint32_t>(by[i]) : std::span<const uint32_t>();
+  }
 
   const EmergingSkill& emerging(uint32_t id) const { return emerging_[id]; }
   size_t emerging_slots() const { return emerging_.size(); }
@@ -341,6 +348,7 @@ class MatchIndex {
                       std::vector<uint32_t>& free, uint32_t id);
   uint32_t InternEmerging(GroupIndex group, std::string_view label);
   void ReleaseEmerging(uint32_t id);
+  std::vector<uint32_t>& SignaturesOf(SkillKey key);
   void UnlinkRole(RoleId id);
   void UnlinkCourse(CourseId id);
   void LinkCourse(CourseId id);
@@ -393,6 +401,8 @@ class MatchIndex {
   std::vector<uint64_t> signature_hash_;
   std::vector<std::vector<uint64_t>> signature_items_;
   std::vector<uint32_t> free_signatures_;
+  std::vector<std::vector<uint32_t>> signatures_by_skill_;     // By SkillIndex.
+  std::vector<std::vector<uint32_t>> signatures_by_emerging_;  // By emerging id.
 
   std::vector<EmergingSkill> emerging_;
   absl::flat_hash_map<std::string, uint32_t> emerging_by_key_;  // "{group}#{folded}"

@@ -19,6 +19,9 @@ struct Bound {
   double score;
   uint64_t name_hash;
   uint32_t item;  // Into Area::groups if `group`, else Area::roles.
+  // Into Area::groups: the group, or the role's. A lone role's group has its
+  // pay and site, so bounding it does not read the role from the index.
+  uint32_t area_group;
   OccupationIndex occupation;
   // What the bound knows of the journey: 0 the occupation's common essential
   // skills; 1 the role's own, as anyone could learn them
@@ -130,7 +133,10 @@ struct RankScratch {
   std::vector<Bound> bounds;
   std::vector<Stream> streams;            // A heap.
   std::vector<SignatureInfo> signatures;  // By signature id.
-  std::vector<double> site;               // By place: distance^wd to the site.
+  // By signature id: `stamp` when the person holds one of its essential
+  // skills.
+  std::vector<uint32_t> holds;
+  std::vector<double> site;  // By place: distance^wd to the site.
   // By occupation of the area: its demand and interest fit, each raised to
   // its weight, times kBoundSlack; what every bound on its roles starts from.
   std::vector<double> occupation_part;
@@ -312,9 +318,22 @@ std::vector<RankedPathway> RankRoles(const QueryContext& query, Scorer& scorer, 
   // cleared, so the table is not rebuilt every query.
   if (++rs.stamp == 0) {
     rs.signatures.clear();
+    rs.holds.clear();
     rs.stamp = 1;
   }
   if (rs.signatures.size() < index.signature_slots()) rs.signatures.resize(index.signature_slots());
+  if (rs.holds.size() < index.signature_slots()) rs.holds.resize(index.signature_slots(), 0);
+  // The signatures needing a skill the person holds, marked from the
+  // person's few skills rather than by reading every role's.
+  for (const HeldSkill& held : person.skills.skills()) {
+    if (held.level == 0) continue;
+    for (uint32_t id : index.SignaturesRequiring(held.skill)) rs.holds[id] = rs.stamp;
+  }
+  for (const HeldEmerging& held : person.skills.emerging()) {
+    const std::optional<uint32_t> emerging = index.FindEmerging(held.group, held.label);
+    if (held.level == 0 || !emerging.has_value()) continue;
+    for (uint32_t id : index.SignaturesRequiring(EmergingKey(*emerging))) rs.holds[id] = rs.stamp;
+  }
   const FreeScreenKey free_key{query.optimistic_key(), index.role_generation(), limits.max_weeks,
                                limits.max_cost_pence};
   if (rs.free_epoch == 0 || !(free_key == rs.free_key)) {
@@ -324,27 +343,22 @@ std::vector<RankedPathway> RankRoles(const QueryContext& query, Scorer& scorer, 
       rs.free_epoch = 1;
     }
   }
-  auto holds_any = [&](std::span<const RequiredSkillEntry> essentials) {
-    for (const RequiredSkillEntry& e : essentials) {
-      if (person.skills.LevelOfKey(e.key) > 0) return true;
-    }
-    return false;
-  };
   auto screen_of = [&](const AreaRole& hot) -> SignatureInfo& {
     SignatureInfo& info = rs.signatures[hot.signature_id];
     if (info.screen_stamp == rs.stamp) return info;
     info.screen_stamp = rs.stamp;
-    const std::span<const RequiredSkillEntry> essentials = index.role(hot.id).essentials();
-    if (holds_any(essentials)) {
+    if (rs.holds[hot.signature_id] == rs.stamp) {
       info.screen = Journey{};
-      info.screen_reachable = journey_of(essentials, /*optimistic=*/true, &info.screen);
+      info.screen_reachable =
+          journey_of(index.role(hot.id).essentials(), /*optimistic=*/true, &info.screen);
       return info;
     }
     // Holding none of them, the person is anyone: the shared bounds apply.
     if (info.free_epoch != rs.free_epoch) {
       info.free_epoch = rs.free_epoch;
       info.free = Journey{};
-      info.free_reachable = journey_of(essentials, /*optimistic=*/true, &info.free);
+      info.free_reachable =
+          journey_of(index.role(hot.id).essentials(), /*optimistic=*/true, &info.free);
     }
     info.screen_reachable = info.free_reachable;
     info.screen = info.free;
@@ -407,7 +421,7 @@ std::vector<RankedPathway> RankRoles(const QueryContext& query, Scorer& scorer, 
       const double bound = part * Pow(scorer.PayValue(group.best_pay), policy.pay_weight) * journey;
       if (bound < bar) continue;
       const bool several = group.end - group.begin > 1;
-      rs.bounds.push_back(Bound{bound, group.first_name_hash, several ? g : group.begin,
+      rs.bounds.push_back(Bound{bound, group.first_name_hash, several ? g : group.begin, g,
                                 occupation.occupation, 0, several});
     }
     const uint32_t end = static_cast<uint32_t>(rs.bounds.size());
@@ -425,10 +439,10 @@ std::vector<RankedPathway> RankRoles(const QueryContext& query, Scorer& scorer, 
   // cost with the site's distance; and that trade-off with the course's own
   // distance. Negative when the roles cannot be reached.
   auto refine = [&](const Bound& bound) {
-    const AreaGroup* group = bound.group ? &groups[bound.item] : nullptr;
-    const AreaRole& role = roles[group != nullptr ? group->begin : bound.item];
-    const double site = rs.site[group != nullptr ? group->nearest : role.site];
-    const int64_t pay = group != nullptr ? group->best_pay : index.role(role.id).annual_pay_pence;
+    const AreaGroup& group = groups[bound.area_group];
+    const AreaRole& role = roles[group.begin];
+    const double site = rs.site[group.nearest];
+    const int64_t pay = group.best_pay;
     double journey;
     if (bound.tier == 0) {
       const SignatureInfo& info = screen_of(role);
@@ -462,7 +476,8 @@ std::vector<RankedPathway> RankRoles(const QueryContext& query, Scorer& scorer, 
       const double score =
           part * Pow(scorer.PayValue(entry.annual_pay_pence), policy.pay_weight) * journey;
       if (score < bar) continue;
-      rs.bounds[stream.end++] = Bound{score, entry.name_hash, k, bound.occupation, kExact, false};
+      rs.bounds[stream.end++] =
+          Bound{score, entry.name_hash, k, bound.area_group, bound.occupation, kExact, false};
       std::push_heap(rs.bounds.begin() + stream.begin, rs.bounds.begin() + stream.end, BoundLess);
     }
   };

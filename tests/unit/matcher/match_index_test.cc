@@ -235,6 +235,48 @@ TEST(MatchIndexTest, SignaturesIgnoreOrderAndOptionalSkills) {
   EXPECT_NE(ra.signature_id, rc.signature_id);
 }
 
+TEST(MatchIndexTest, KnowsTheSignaturesNeedingEachEssentialSkill) {
+  auto index = NewIndex();
+  RoleSpec a = Porter("employers/a/roles/porter");
+  RoleSpec b = Porter("employers/b/roles/porter");
+  RoleSpec c = Porter("employers/c/roles/porter");
+  c.essential.pop_back();  // Without "dispose waste".
+  demand::v1::Role with_emerging = MakeRole(c);
+  demand::v1::RequiredSkill* emerging = with_emerging.add_required_skills();
+  emerging->mutable_skill()->set_level(common::v1::PROFICIENCY_BASIC);
+  emerging->set_importance(demand::v1::SKILL_IMPORTANCE_ESSENTIAL);
+  emerging->set_emerging_label("Dish robot supervision");
+  const GroupIndex group = index->NearestGroups(Skill("clean surfaces"))[0];
+  emerging->set_esco_group(testing::Taxonomy().GroupUri(group));
+  ASSERT_TRUE(index->UpsertRole(MakeRole(a)).ok());
+  ASSERT_TRUE(index->UpsertRole(MakeRole(b)).ok());
+  ASSERT_TRUE(index->UpsertRole(with_emerging).ok());
+  const uint32_t shared = index->role(*index->FindRole(a.name)).signature_id;
+  const uint32_t own = index->role(*index->FindRole(c.name)).signature_id;
+  const SkillKey robots = EmergingKey(*index->FindEmerging(group, "dish robot supervision"));
+  auto sorted = [](std::span<const uint32_t> ids) {
+    std::vector<uint32_t> v(ids.begin(), ids.end());
+    std::sort(v.begin(), v.end());
+    return v;
+  };
+  EXPECT_EQ(sorted(index->SignaturesRequiring(Skill("clean surfaces"))),
+            sorted(std::vector<uint32_t>{shared, own}));
+  EXPECT_THAT(index->SignaturesRequiring(Skill("dispose waste")), ElementsAre(shared));
+  EXPECT_THAT(index->SignaturesRequiring(robots), ElementsAre(own));
+  // Optional skills do not make a signature.
+  EXPECT_TRUE(index->SignaturesRequiring(Skill("handle glassware")).empty());
+
+  // A signature stays while a role has it.
+  ASSERT_TRUE(index->RemoveRole(a.name));
+  EXPECT_THAT(index->SignaturesRequiring(Skill("dispose waste")), ElementsAre(shared));
+  ASSERT_TRUE(index->RemoveRole(b.name));
+  EXPECT_TRUE(index->SignaturesRequiring(Skill("dispose waste")).empty());
+  EXPECT_THAT(index->SignaturesRequiring(Skill("clean surfaces")), ElementsAre(own));
+  ASSERT_TRUE(index->RemoveRole(c.name));
+  EXPECT_TRUE(index->SignaturesRequiring(Skill("clean surfaces")).empty());
+  EXPECT_TRUE(index->SignaturesRequiring(robots).empty());
+}
+
 TEST(MatchIndexTest, FoldsEmergingLabels) {
   EXPECT_EQ(taxonomy::FoldLabel("  Heat  Pump\tCommissioning "), "heat pump commissioning");
 }
