@@ -118,6 +118,7 @@ MatchIndex::MatchIndex(const taxonomy::Taxonomy* taxonomy, const taxonomy::Geogr
   nearest_groups_.values.shrink_to_fit();
   groups_above_.values.shrink_to_fit();
   skill_postings_.resize(skills);
+  entry_postings_.resize(skills);
   group_postings_.resize(taxonomy_->group_count());
 }
 
@@ -624,6 +625,7 @@ void MatchIndex::LinkCourse(CourseId id) {
   for (const auto& [group, level] : group_level) {
     group_postings_[group].push_back(CoursePosting{id, level});
   }
+  for (const TaughtSkill& e : entry.entry) entry_postings_[e.skill].push_back(id);
   std::vector<CourseId>& awarding = courses_by_rqf_[entry.rqf_awarded];
   awarding.insert(std::lower_bound(awarding.begin(), awarding.end(), id, ShorterCourse()), id);
 }
@@ -639,6 +641,10 @@ void MatchIndex::UnlinkCourse(CourseId id) {
   std::sort(groups.begin(), groups.end());
   groups.erase(std::unique(groups.begin(), groups.end()), groups.end());
   for (GroupIndex g : groups) ErasePosting(group_postings_[g], id);
+  for (const TaughtSkill& e : entry.entry) {
+    std::vector<CourseId>& needing = entry_postings_[e.skill];
+    needing.erase(std::remove(needing.begin(), needing.end(), id), needing.end());
+  }
   std::vector<CourseId>& awarding = courses_by_rqf_[entry.rqf_awarded];
   auto at = std::lower_bound(awarding.begin(), awarding.end(), id, ShorterCourse());
   if (at != awarding.end() && *at == id) awarding.erase(at);
@@ -698,6 +704,7 @@ size_t MatchIndex::ApproximateBytes() const {
              VectorBytes(c.entry) + VectorBytes(c.start_days);
   }
   for (const auto& p : skill_postings_) bytes += VectorBytes(p) + sizeof(p);
+  for (const auto& p : entry_postings_) bytes += VectorBytes(p) + sizeof(p);
   for (const auto& p : group_postings_) bytes += VectorBytes(p) + sizeof(p);
   for (const auto& p : roles_by_place_) bytes += VectorBytes(p) + sizeof(p);
   for (const auto& p : courses_by_rqf_) bytes += VectorBytes(p);

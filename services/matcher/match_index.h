@@ -243,6 +243,11 @@ class MatchIndex {
   }
   // Courses teaching any skill under `group` (see SkillUnderGroup), each
   // once at its highest such level, highest first.
+  // Live courses with `skill` among their entry skills, in no order.
+  std::span<const CourseId> CoursesNeedingEntry(SkillIndex skill) const {
+    return skill < entry_postings_.size() ? std::span<const CourseId>(entry_postings_[skill])
+                                          : std::span<const CourseId>();
+  }
   std::span<const CoursePosting> CoursesTeachingUnder(GroupIndex group) const {
     return std::span<const CoursePosting>(group_postings_[group]);
   }
@@ -369,6 +374,7 @@ class MatchIndex {
 
   std::vector<std::vector<CoursePosting>> skill_postings_;  // By SkillIndex.
   std::vector<std::vector<CoursePosting>> group_postings_;  // By GroupIndex.
+  std::vector<std::vector<CourseId>> entry_postings_;       // By SkillIndex.
   std::vector<std::vector<RoleHot>> roles_by_place_;        // By PlaceId, ascending id.
   std::array<std::vector<CourseId>, 9> courses_by_rqf_;     // See CoursesAwarding.
 

@@ -255,12 +255,24 @@ QueryContext::QueryContext(const MatchIndex& index, const Person& person, const 
     s_->candidate_range.resize(skills * 4);
     s_->course_stamp.assign(courses, 0);
     s_->chain_stamp.assign(courses, 0);
+    s_->entry_held.assign(courses, 0);
   }
   if (s_->course_stamp.size() < courses) {
     s_->course_stamp.resize(courses, 0);
     s_->chain_stamp.resize(courses, 0);
+    s_->entry_held.resize(courses, 0);
+  }
+  for (const HeldSkill& held : person.skills.skills()) {
+    if (held.level == 0) continue;
+    for (CourseId id : index.CoursesNeedingEntry(held.skill)) s_->entry_held[id] = s_->stamp;
   }
   s_->courses.resize(std::max(s_->courses.size(), courses));
+  if (s_->starts_generation != index.course_generation() ||
+      s_->starts_from != limits.earliest_start || s_->starts.size() != courses) {
+    s_->starts_generation = index.course_generation();
+    s_->starts_from = limits.earliest_start;
+    s_->starts.assign(courses, QueryScratch::Starts{});
+  }
   s_->chain_known.resize(std::max(s_->chain_known.size(), courses));
   s_->chains.resize(std::max(s_->chains.size(), courses));
   s_->emerging_reach.clear();
@@ -303,7 +315,14 @@ void QueryContext::FillCourse(CourseId id) const {
                        : static_cast<float>(s_->place_km[course.venue]);
   if (view.travel_km > limits.max_travel_km) return;
   const Day earliest = limits.earliest_start;
-  view.first_start = EarliestStart(course, person, earliest);
+  QueryScratch::Starts& starts = s_->starts[id];
+  if (starts.first == QueryScratch::kUnknownDay) {
+    starts.first = StartOnOrAfter(course, earliest);
+    starts.last = course.start_days.empty() ? kNoDay : course.start_days.back();
+  }
+  view.first_start = course.min_age > 0 && OldEnoughFrom(course, person) > earliest
+                         ? EarliestStart(course, person, earliest)
+                         : starts.first;
   if (view.first_start == kNoDay) return;
   view.first_end = view.first_start + 7 * course.duration_weeks;
   if (limits.max_weeks.has_value() && WeeksBetween(earliest, view.first_end) > *limits.max_weeks) {
@@ -314,12 +333,16 @@ void QueryContext::FillCourse(CourseId id) const {
   // Turning 19 can open the adult skills fund at a later start.
   if (view.min_cost > 0 && person.rqf < 3 &&
       Offers(course.funding, training::v1::FUNDING_ADULT_SKILLS_FUND) &&
-      (course.start_days.empty() || course.start_days.back() >= person.turning_day[19])) {
+      starts.last >= person.turning_day[19]) {
     view.min_cost = 0;
   }
   if (limits.max_cost_pence.has_value() && view.min_cost > *limits.max_cost_pence) return;
-  for (const TaughtSkill& entry : course.entry) {
-    if (person.skills.LevelOf(entry.skill) < entry.level) ++view.entry_missing;
+  view.entry_missing = static_cast<uint8_t>(course.entry.size());
+  if (s_->entry_held[id] == s_->stamp) {
+    view.entry_missing = 0;
+    for (const TaughtSkill& entry : course.entry) {
+      if (person.skills.LevelOf(entry.skill) < entry.level) ++view.entry_missing;
+    }
   }
   view.usable = true;
   view.cover_cost =

@@ -9,6 +9,7 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <span>
@@ -113,16 +114,22 @@ struct CourseCost {
 };
 CourseCost CostFor(const CourseEntry& course, const Person& person, Day start, int rqf_held);
 
-// The course's earliest start on or after `from` at which the person meets
-// its minimum age; kNoDay when none. A course without start dates starts any
-// day.
-inline Day EarliestStart(const CourseEntry& course, const Person& person, Day from) {
-  if (course.min_age > 0) {
-    from = std::max(from, person.turning_day[std::min<int>(course.min_age, 120)]);
-  }
+// The course's first start on or after `from`; kNoDay when none. A course
+// without start dates starts any day.
+inline Day StartOnOrAfter(const CourseEntry& course, Day from) {
   if (course.start_days.empty()) return from;
   auto it = std::lower_bound(course.start_days.begin(), course.start_days.end(), from);
   return it == course.start_days.end() ? kNoDay : *it;
+}
+// The day by which the person is old enough for the course.
+inline Day OldEnoughFrom(const CourseEntry& course, const Person& person) {
+  return course.min_age > 0 ? person.turning_day[std::min<int>(course.min_age, 120)] : kNoDay;
+}
+// The course's earliest start on or after `from` at which the person meets
+// its minimum age; kNoDay when none.
+inline Day EarliestStart(const CourseEntry& course, const Person& person, Day from) {
+  if (course.min_age > 0) from = std::max(from, OldEnoughFrom(course, person));
+  return StartOnOrAfter(course, from);
 }
 
 // Openings of a role up to `horizon`, undiscounted; "now" openings count
@@ -269,6 +276,22 @@ class QueryScratch {
   std::vector<double> place_km;
   std::vector<uint32_t> course_stamp;
   std::vector<CourseView> courses;
+  // By course: `stamp` when the person holds one of its entry skills (at
+  // some level), marked from the person's skills; other courses lack them
+  // all.
+  std::vector<uint32_t> entry_held;
+  // By course: its first start on or after earliest_start, whoever takes
+  // it, and its last start (kNoDay: it starts any day), kept between queries
+  // while the courses and earliest_start stay the same, so that a query
+  // does not read the start days of every course it looks at.
+  struct Starts {
+    Day first = kUnknownDay;
+    Day last = kUnknownDay;
+  };
+  static constexpr Day kUnknownDay = std::numeric_limits<Day>::min();
+  uint64_t starts_generation = 0;
+  Day starts_from = kNoDay;
+  std::vector<Starts> starts;
   // By course and depth (2..kMaxChain, at depth - 2; a course lacking entry
   // skills has no way at depth 1): the ways to take the course preceded by
   // courses teaching its missing entry skills.

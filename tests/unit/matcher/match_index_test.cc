@@ -183,8 +183,11 @@ TEST(MatchIndexTest, KeepsCoursesAwardingALevelShortestFirst) {
 TEST(MatchIndexTest, RemovingACourseLeavesNoTrace) {
   auto index = NewIndex();
   ASSERT_TRUE(index->UpsertCourse(MakeCourse(Hygiene())).ok());
+  EXPECT_THAT(index->CoursesNeedingEntry(Skill("dispose waste")),
+              ElementsAre(*index->FindCourse("providers/college/courses/hygiene")));
   ASSERT_TRUE(index->RemoveCourse("providers/college/courses/hygiene"));
   EXPECT_EQ(index->course_count(), 0u);
+  EXPECT_TRUE(index->CoursesNeedingEntry(Skill("dispose waste")).empty());
   EXPECT_FALSE(index->FindCourse("providers/college/courses/hygiene").has_value());
   EXPECT_TRUE(index->CoursesTeaching(Skill("clean surfaces")).empty());
   for (GroupIndex g = 0; g < testing::Taxonomy().group_count(); ++g) {

@@ -310,6 +310,61 @@ TEST_F(PlannerTest, StartDatesChainOneAfterAnother) {
   EXPECT_EQ(plan.ready, DayFromCivil(2026, 2, 16));
 }
 
+TEST_F(PlannerTest, FirstStartsFollowTheCourseTheDayAndThePersonsAge) {
+  CourseSpec spec = Course("cleaning", {{"clean surfaces", 2}}, 4);
+  spec.min_age = 18;
+  spec.starts = {Date(2025, 9, 8), Date(2026, 1, 5)};
+  AddCourse(spec);
+  const CourseId id = *index_->FindCourse(spec.name);
+  // One scratch for every query, as a server thread keeps one.
+  QueryScratch scratch;
+  auto first_start = [&](const PersonSpec& who, Day from) {
+    absl::StatusOr<Person> person = ResolvePerson(*index_, MakeProfile(who), "profile");
+    EXPECT_TRUE(person.ok()) << person.status();
+    absl::StatusOr<Limits> limits = ResolveLimits({}, *person, policy_, testing::Today(), "f");
+    EXPECT_TRUE(limits.ok()) << limits.status();
+    limits->earliest_start = from;
+    QueryContext query(*index_, *person, *limits, policy_, &scratch);
+    return query.course(id).first_start;
+  };
+  const PersonSpec adult{.birth = Date(2000, 1, 1)};
+  const PersonSpec eighteen_in_november{.birth = Date(2007, 11, 1)};
+  const Day today = testing::Today();
+  EXPECT_EQ(first_start(adult, today), DayFromCivil(2025, 9, 8));
+  // Too young for the first start, old enough for the next.
+  EXPECT_EQ(first_start(eighteen_in_november, today), DayFromCivil(2026, 1, 5));
+  EXPECT_EQ(first_start(adult, today), DayFromCivil(2025, 9, 8));
+  EXPECT_EQ(first_start(adult, DayFromCivil(2025, 9, 9)), DayFromCivil(2026, 1, 5));
+  EXPECT_EQ(first_start(adult, DayFromCivil(2026, 1, 6)), kNoDay);
+  // A changed course is seen at once.
+  spec.starts = {Date(2025, 10, 6)};
+  AddCourse(spec);
+  EXPECT_EQ(first_start(adult, today), DayFromCivil(2025, 10, 6));
+}
+
+TEST_F(PlannerTest, MissingEntrySkillsAreThePersonsOwnOnAThreadsScratch) {
+  CourseSpec spec = Course("waste", {{"dispose waste", 2}}, 4);
+  spec.entry = {{"clean surfaces", 2}, {"handle glassware", 1}};
+  AddCourse(spec);
+  const CourseId id = *index_->FindCourse(spec.name);
+  QueryScratch scratch;
+  auto missing = [&](std::vector<testing::SkillSpec> skills) {
+    absl::StatusOr<Person> person =
+        ResolvePerson(*index_, MakeProfile({.skills = std::move(skills)}), "profile");
+    EXPECT_TRUE(person.ok()) << person.status();
+    absl::StatusOr<Limits> limits = ResolveLimits({}, *person, policy_, testing::Today(), "f");
+    EXPECT_TRUE(limits.ok()) << limits.status();
+    QueryContext query(*index_, *person, *limits, policy_, &scratch);
+    return static_cast<int>(query.course(id).entry_missing);
+  };
+  EXPECT_EQ(missing({}), 2);
+  EXPECT_EQ(missing({{"clean surfaces", 1}}), 2);  // Below the level asked.
+  EXPECT_EQ(missing({{"clean surfaces", 2}}), 1);
+  EXPECT_EQ(missing({{"clean surfaces", 3}, {"handle glassware", 1}}), 0);
+  // The last person's skills are not carried over.
+  EXPECT_EQ(missing({{"dispose waste", 1}}), 2);
+}
+
 TEST_F(PlannerTest, TravelLimitIsHonoured) {
   AddRole(PorterRole());
   CourseSpec london = Course("london", {{"clean surfaces", 2}, {"dispose waste", 2}}, 1);
