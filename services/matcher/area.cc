@@ -49,6 +49,8 @@ Area::Area(const QueryContext& query) {
     for (uint32_t k = occupation.begin; k < occupation.end;) {
       AreaGroup group;
       group.begin = k;
+      group.signature_id = roles_[k].signature_id;
+      group.entry_rqf = index.role(roles_[k].id).entry_rqf;
       group.first_name_hash = std::numeric_limits<uint64_t>::max();
       for (; k < occupation.end && roles_[k].signature_id == roles_[group.begin].signature_id;
            ++k) {

@@ -39,7 +39,10 @@ struct AreaGroup {
   uint32_t begin = 0;  // Into Area::roles.
   uint32_t end = 0;
   int64_t best_pay = 0;
-  PlaceId nearest = kNoPlace;    // The site nearest home.
+  PlaceId nearest = kNoPlace;  // The site nearest home.
+  // The signature, and the entry RQF level it includes.
+  uint8_t entry_rqf = 0;
+  uint32_t signature_id = 0;
   uint64_t first_name_hash = 0;  // The lowest of its roles' name hashes.
 };
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
 #include <functional>
 #include <limits>
 #include <optional>
@@ -83,21 +84,29 @@ struct Journey {
   double With(double site) const { return std::min(std::min(time_cost, joint) * site, joint_near); }
 };
 
-// What roles with one essential signature share in a query.
-struct SignatureInfo {
+// What screening reads of an essential signature, which every query does
+// for a thousand or so: one cache line, in an array of its own so that the
+// lines stay few and warm.
+struct alignas(64) SignatureScreen {
+  // The query that filled in the optimistic journey, and whether every
+  // essential skill can be learnt by anyone. Its hardest skill is the first
+  // looked at as this person can.
+  uint32_t stamp = 0;
+  bool reachable = false;
+  bool is_free = false;  // The optimistic journey is `free`, else SignatureInfo::screen.
   // The optimistic journey for someone holding none of the essential
   // skills, valid while RankScratch::free_epoch is `free_epoch`: it depends
   // on the courses, the start date, the limits on weeks and cost and the
   // time and cost weights, not on the person, so queries share it.
-  uint32_t free_epoch = 0;
   bool free_reachable = false;
+  uint32_t free_epoch = 0;
   Journey free;
-  // The query that filled in the optimistic journey, and whether every
-  // essential skill can be learnt by anyone. Its hardest skill is the first
-  // looked at as this person can.
-  uint32_t screen_stamp = 0;
-  bool screen_reachable = false;
-  Journey screen;
+};
+static_assert(sizeof(SignatureScreen) == 64, "one cache line");
+
+// The rest of what roles with one essential signature share in a query.
+struct SignatureInfo {
+  Journey screen;  // The optimistic journey for a person holding one of the skills.
   // The query that bounded the journey with the hardest skill as this
   // person can (the others as anyone could), and that bound.
   uint32_t hard_stamp = 0;
@@ -132,6 +141,7 @@ struct RankScratch {
   std::vector<OccupationBound> occupations;
   std::vector<Bound> bounds;
   std::vector<Stream> streams;            // A heap.
+  std::vector<SignatureScreen> screens;   // By signature id.
   std::vector<SignatureInfo> signatures;  // By signature id.
   // By signature id: `stamp` when the person holds one of its essential
   // skills.
@@ -318,10 +328,14 @@ std::vector<RankedPathway> RankRoles(const QueryContext& query, Scorer& scorer, 
   // cleared, so the table is not rebuilt every query.
   if (++rs.stamp == 0) {
     rs.signatures.clear();
+    rs.screens.clear();
     rs.holds.clear();
     rs.stamp = 1;
   }
-  if (rs.signatures.size() < index.signature_slots()) rs.signatures.resize(index.signature_slots());
+  if (rs.signatures.size() < index.signature_slots()) {
+    rs.signatures.resize(index.signature_slots());
+    rs.screens.resize(index.signature_slots());
+  }
   if (rs.holds.size() < index.signature_slots()) rs.holds.resize(index.signature_slots(), 0);
   // The signatures needing a skill the person holds, marked from the
   // person's few skills rather than by reading every role's.
@@ -339,42 +353,54 @@ std::vector<RankedPathway> RankRoles(const QueryContext& query, Scorer& scorer, 
   if (rs.free_epoch == 0 || !(free_key == rs.free_key)) {
     rs.free_key = free_key;
     if (++rs.free_epoch == 0) {
-      for (SignatureInfo& info : rs.signatures) info.free_epoch = 0;
+      for (SignatureScreen& screen : rs.screens) screen.free_epoch = 0;
       rs.free_epoch = 1;
     }
   }
-  auto screen_of = [&](const AreaRole& hot) -> SignatureInfo& {
-    SignatureInfo& info = rs.signatures[hot.signature_id];
-    if (info.screen_stamp == rs.stamp) return info;
-    info.screen_stamp = rs.stamp;
-    if (rs.holds[hot.signature_id] == rs.stamp) {
-      info.screen = Journey{};
-      info.screen_reachable =
-          journey_of(index.role(hot.id).essentials(), /*optimistic=*/true, &info.screen);
-      return info;
+  // A group's roles: any one of them, for its essential skills.
+  auto essentials_of = [&](const AreaGroup& group) {
+    return index.role(roles[group.begin].id).essentials();
+  };
+  // The optimistic journey of a group's essential skills; null when one of
+  // them cannot be learnt.
+  auto screen_of = [&](const AreaGroup& group) -> const Journey* {
+    SignatureScreen& screen = rs.screens[group.signature_id];
+    if (screen.stamp != rs.stamp) {
+      screen.stamp = rs.stamp;
+      screen.is_free = rs.holds[group.signature_id] != rs.stamp;
+      if (!screen.is_free) {
+        Journey& own = rs.signatures[group.signature_id].screen;
+        own = Journey{};
+        screen.reachable = journey_of(essentials_of(group), /*optimistic=*/true, &own);
+      } else {
+        // Holding none of them, the person is anyone: the shared bounds
+        // apply.
+        if (screen.free_epoch != rs.free_epoch) {
+          screen.free_epoch = rs.free_epoch;
+          screen.free = Journey{};
+          screen.free_reachable =
+              journey_of(essentials_of(group), /*optimistic=*/true, &screen.free);
+        }
+        screen.reachable = screen.free_reachable;
+      }
     }
-    // Holding none of them, the person is anyone: the shared bounds apply.
-    if (info.free_epoch != rs.free_epoch) {
-      info.free_epoch = rs.free_epoch;
-      info.free = Journey{};
-      info.free_reachable =
-          journey_of(index.role(hot.id).essentials(), /*optimistic=*/true, &info.free);
-    }
-    info.screen_reachable = info.free_reachable;
-    info.screen = info.free;
-    return info;
+    if (!screen.reachable) return nullptr;
+    return screen.is_free ? &screen.free : &rs.signatures[group.signature_id].screen;
   };
   // The optimistic bound with the hardest skill as this person can learn it.
-  auto hard_of = [&](const AreaRole& hot) -> SignatureInfo& {
-    SignatureInfo& info = rs.signatures[hot.signature_id];
+  auto hard_of = [&](const AreaGroup& group) -> SignatureInfo& {
+    SignatureInfo& info = rs.signatures[group.signature_id];
     if (info.hard_stamp == rs.stamp) return info;
     info.hard_stamp = rs.stamp;
     info.hard_reachable = false;
-    const RoleEntry& role = index.role(hot.id);
-    if (role.entry_rqf > person.rqf && !query.QualificationReachable(role.entry_rqf)) return info;
+    if (group.entry_rqf > person.rqf && !query.QualificationReachable(group.entry_rqf)) {
+      return info;
+    }
+    const Journey* screened = screen_of(group);
+    if (screened == nullptr) return info;
     // Optimistic reach is never worse than this person's, so the others'
     // optimistic bounds still bound.
-    Journey journey = info.screen;
+    Journey journey = *screened;
     if (journey.hardest_level > 0 &&
         !add_skill(query.Reach(journey.hardest), journey.hardest_level, &journey)) {
       return info;
@@ -384,16 +410,17 @@ std::vector<RankedPathway> RankRoles(const QueryContext& query, Scorer& scorer, 
     info.hard = journey;
     return info;
   };
-  auto signature_of = [&](const AreaRole& hot) -> SignatureInfo& {
-    SignatureInfo& info = rs.signatures[hot.signature_id];
+  auto signature_of = [&](const AreaGroup& group) -> SignatureInfo& {
+    SignatureInfo& info = rs.signatures[group.signature_id];
     if (info.stamp == rs.stamp) return info;
     info.stamp = rs.stamp;
     info.reachable = false;
     info.plan = -1;
     info.infeasible = false;
-    const RoleEntry& role = index.role(hot.id);
-    if (role.entry_rqf > person.rqf && !query.QualificationReachable(role.entry_rqf)) return info;
-    if (!journey_of(role.essentials(), /*optimistic=*/false, &info.exact)) return info;
+    if (group.entry_rqf > person.rqf && !query.QualificationReachable(group.entry_rqf)) {
+      return info;
+    }
+    if (!journey_of(essentials_of(group), /*optimistic=*/false, &info.exact)) return info;
     info.reachable = true;
     return info;
   };
@@ -440,21 +467,20 @@ std::vector<RankedPathway> RankRoles(const QueryContext& query, Scorer& scorer, 
   // distance. Negative when the roles cannot be reached.
   auto refine = [&](const Bound& bound) {
     const AreaGroup& group = groups[bound.area_group];
-    const AreaRole& role = roles[group.begin];
     const double site = rs.site[group.nearest];
     const int64_t pay = group.best_pay;
     double journey;
     if (bound.tier == 0) {
-      const SignatureInfo& info = screen_of(role);
-      if (!info.screen_reachable) return -1.0;
+      const Journey* screened = screen_of(group);
+      if (screened == nullptr) return -1.0;
       ++st.groups_screened;
-      journey = info.screen.With(site);
+      journey = screened->With(site);
     } else if (bound.tier == 1) {
-      const SignatureInfo& info = hard_of(role);
+      const SignatureInfo& info = hard_of(group);
       if (!info.hard_reachable) return -1.0;
       journey = info.hard.With(site);
     } else {
-      const SignatureInfo& info = signature_of(role);
+      const SignatureInfo& info = signature_of(group);
       if (!info.reachable) return -1.0;
       ++st.groups_bounded;
       journey = info.exact.With(site);
@@ -466,7 +492,7 @@ std::vector<RankedPathway> RankRoles(const QueryContext& query, Scorer& scorer, 
   // its own pay and site.
   auto expand = [&](const Bound& bound, Stream& stream) {
     const AreaGroup& group = groups[bound.item];
-    const SignatureInfo& info = rs.signatures[roles[group.begin].signature_id];
+    const SignatureInfo& info = rs.signatures[group.signature_id];
     const double part = occupation_part(bound.occupation);
     const double bar = threshold();
     for (uint32_t k = group.begin; k < group.end; ++k) {
