@@ -147,6 +147,14 @@ struct RankScratch {
   // skills.
   std::vector<uint32_t> holds;
   std::vector<double> site;  // By place: distance^wd to the site.
+  // By occupation: the optimistic journey of its common essential skills
+  // for someone holding none of them, valid while `free_epoch` is.
+  struct CommonJourney {
+    uint32_t free_epoch = 0;
+    bool reachable = false;
+    Journey journey;
+  };
+  std::vector<CommonJourney> common;
   // By occupation of the area: its demand and interest fit, each raised to
   // its weight, times kBoundSlack; what every bound on its roles starts from.
   std::vector<double> occupation_part;
@@ -270,6 +278,7 @@ std::vector<RankedPathway> RankRoles(const QueryContext& query, Scorer& scorer, 
   rs.occupations.clear();
   if (rs.occupation_part.size() < index.taxonomy().occupation_count()) {
     rs.occupation_part.resize(index.taxonomy().occupation_count());
+    rs.common.resize(index.taxonomy().occupation_count());
   }
   for (const AreaOccupation& o : area.occupations()) {
     const double part =
@@ -354,6 +363,7 @@ std::vector<RankedPathway> RankRoles(const QueryContext& query, Scorer& scorer, 
     rs.free_key = free_key;
     if (++rs.free_epoch == 0) {
       for (SignatureScreen& screen : rs.screens) screen.free_epoch = 0;
+      for (RankScratch::CommonJourney& common : rs.common) common.free_epoch = 0;
       rs.free_epoch = 1;
     }
   }
@@ -570,8 +580,26 @@ std::vector<RankedPathway> RankRoles(const QueryContext& query, Scorer& scorer, 
         continue;
       }
       // Every role of the occupation needs its common essential skills.
+      // Every signature needs them too, so when the person holds no skill
+      // one of its signatures needs, they hold none of them, and the bound
+      // is anyone's.
       Journey journey;
-      if (!journey_of(index.CommonEssentials(next.occupation), /*optimistic=*/true, &journey)) {
+      bool reachable;
+      if (rs.holds[groups[next.area->groups_begin].signature_id] == rs.stamp) {
+        reachable =
+            journey_of(index.CommonEssentials(next.occupation), /*optimistic=*/true, &journey);
+      } else {
+        RankScratch::CommonJourney& common = rs.common[next.occupation];
+        if (common.free_epoch != rs.free_epoch) {
+          common.free_epoch = rs.free_epoch;
+          common.journey = Journey{};
+          common.reachable = journey_of(index.CommonEssentials(next.occupation),
+                                        /*optimistic=*/true, &common.journey);
+        }
+        reachable = common.reachable;
+        journey = common.journey;
+      }
+      if (!reachable) {
         rs.occupations.pop_back();
         continue;
       }
