@@ -117,6 +117,25 @@ MatchIndex::MatchIndex(const taxonomy::Taxonomy* taxonomy, const taxonomy::Geogr
   }
   nearest_groups_.values.shrink_to_fit();
   groups_above_.values.shrink_to_fit();
+  // The other way round, by a counting sort.
+  auto invert = [](size_t rows, size_t from_rows, auto row_of, auto* out) {
+    out->offsets.assign(rows + 1, 0);
+    for (size_t f = 0; f < from_rows; ++f) {
+      for (auto to : row_of(f)) ++out->offsets[to + 1];
+    }
+    for (size_t r = 0; r < rows; ++r) out->offsets[r + 1] += out->offsets[r];
+    out->values.resize(out->offsets.back());
+    std::vector<uint32_t> next(out->offsets.begin(), out->offsets.end() - 1);
+    for (size_t f = 0; f < from_rows; ++f) {
+      for (auto to : row_of(f)) out->values[next[to]++] = static_cast<uint32_t>(f);
+    }
+  };
+  invert(
+      taxonomy_->group_count(), skills, [&](size_t s) { return GroupsAbove(s); }, &skills_under_);
+  invert(
+      skills, taxonomy_->occupation_count(),
+      [&](size_t o) { return taxonomy_->EssentialSkills(static_cast<OccupationIndex>(o)); },
+      &occupations_needing_);
   skill_postings_.resize(skills);
   entry_postings_.resize(skills);
   group_postings_.resize(taxonomy_->group_count());
@@ -693,7 +712,10 @@ bool MatchIndex::RemoveProvider(std::string_view name) {
 
 size_t MatchIndex::ApproximateBytes() const {
   size_t bytes = VectorBytes(nearest_groups_.values) + VectorBytes(nearest_groups_.offsets) +
-                 VectorBytes(groups_above_.values) + VectorBytes(groups_above_.offsets);
+                 VectorBytes(groups_above_.values) + VectorBytes(groups_above_.offsets) +
+                 VectorBytes(skills_under_.values) + VectorBytes(skills_under_.offsets) +
+                 VectorBytes(occupations_needing_.values) +
+                 VectorBytes(occupations_needing_.offsets);
   bytes += VectorBytes(roles_) + VectorBytes(courses_) + VectorBytes(places_);
   for (const RoleEntry& r : roles_) {
     bytes += StringBytes(r.name) + StringBytes(r.title) + StringBytes(r.employer_display_name) +

@@ -305,6 +305,15 @@ class MatchIndex {
   // A skill is under a group when the group is one of its nearest groups or
   // an ancestor of one: how an emerging skill's group is matched.
   bool SkillUnderGroup(SkillIndex skill, GroupIndex group) const;
+  // The skills under a group, ascending.
+  std::span<const SkillIndex> SkillsUnder(GroupIndex group) const {
+    return skills_under_.Row(group);
+  }
+  // The occupations whose ESCO essential skills include `skill`, ascending
+  // (taxonomy::Taxonomy::EssentialSkills the other way round).
+  std::span<const OccupationIndex> OccupationsNeeding(SkillIndex skill) const {
+    return occupations_needing_.Row(skill);
+  }
 
   // Label of a required skill (ESCO preferred label or emerging label).
   std::string_view SkillKeyLabel(SkillKey key) const;
@@ -363,6 +372,8 @@ class MatchIndex {
 
   Rows<GroupIndex> nearest_groups_;
   Rows<GroupIndex> groups_above_;
+  Rows<SkillIndex> skills_under_;              // By GroupIndex.
+  Rows<OccupationIndex> occupations_needing_;  // By SkillIndex.
 
   std::vector<RoleEntry> roles_;
   std::vector<RoleId> free_roles_;

@@ -71,7 +71,7 @@ Scorer::Scorer(const QueryContext& query, ScorerScratch* scratch) : query_(query
       s_->skill_stamp.size() != tax.skill_count() || ++s_->stamp == 0) {
     s_->occupations.assign(tax.occupation_count(), ScorerScratch::OccupationDemand{});
     s_->skill_stamp.assign(tax.skill_count(), 0);
-    s_->skill_of_interest.assign(tax.skill_count(), 0);
+    s_->interest_skills_stamp = 0;
     s_->stamp = 1;
   }
 }
@@ -101,6 +101,25 @@ double Scorer::OccupationOpenings(OccupationIndex occupation) const {
   if (h >= demand::v1::HORIZON_TWO_YEARS) total += p.discount_two_years * d.in_2_years;
   if (h >= demand::v1::HORIZON_FIVE_YEARS) total += p.discount_five_years * d.in_5_years;
   return total;
+}
+
+void Scorer::CountInterestSkills() const {
+  if (s_->interest_skills_stamp == s_->stamp) return;
+  s_->interest_skills_stamp = s_->stamp;
+  // From the interests' side: the skills they name, each once, add to the
+  // occupations needing them. A query looks at hundreds of occupations with
+  // dozens of skills each, and a person names a few skills or groups.
+  const MatchIndex& index = query_.index();
+  auto count = [&](SkillIndex skill) {
+    if (s_->skill_stamp[skill] == s_->stamp) return;
+    s_->skill_stamp[skill] = s_->stamp;
+    for (OccupationIndex o : index.OccupationsNeeding(skill)) ++Slot(o).interest_skills;
+  };
+  const Interests& in = query_.person().interests;
+  for (SkillIndex skill : in.skills) count(skill);
+  for (GroupIndex group : in.groups) {
+    for (SkillIndex skill : index.SkillsUnder(group)) count(skill);
+  }
 }
 
 InterestFit Scorer::Interest(OccupationIndex occupation) const {
@@ -153,22 +172,8 @@ InterestFit Scorer::Interest(OccupationIndex occupation) const {
   }
   std::span<const SkillIndex> skills = tax.EssentialSkills(occupation);
   if (fit.value < 0.9 && !skills.empty() && (!in.skills.empty() || !in.groups.empty())) {
-    const MatchIndex& index = query_.index();
-    auto of_interest = [&](SkillIndex skill) {
-      if (s_->skill_stamp[skill] == s_->stamp) return s_->skill_of_interest[skill] != 0;
-      bool named = std::binary_search(in.skills.begin(), in.skills.end(), skill);
-      for (GroupIndex g : index.GroupsAbove(skill)) {
-        if (named) break;
-        named = std::binary_search(in.groups.begin(), in.groups.end(), g);
-      }
-      s_->skill_stamp[skill] = s_->stamp;
-      s_->skill_of_interest[skill] = named ? 1 : 0;
-      return named;
-    };
-    int matched = 0;
-    for (SkillIndex skill : skills) {
-      if (of_interest(skill)) ++matched;
-    }
+    CountInterestSkills();
+    const int matched = slot.interest_skills;
     if (matched > 0) {
       const double share = static_cast<double>(matched) / skills.size();
       if (offer(0.6 + 0.3 * share, InterestWhy::kSkills)) {

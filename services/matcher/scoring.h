@@ -77,13 +77,15 @@ struct ScorerScratch {
     DemandCounts counts;
     bool interest_known = false;
     InterestFit interest;
+    // Its essential skills that the person's interests name (or name a
+    // group above), once interest_skills_stamp is the query's.
+    int interest_skills = 0;
   };
   uint32_t stamp = 0;
   std::vector<OccupationDemand> occupations;
-  // By ESCO skill, where skill_stamp matches: whether the person's
-  // interests name it or a group above it (occupations share skills).
-  std::vector<uint32_t> skill_stamp;
-  std::vector<uint8_t> skill_of_interest;
+  // The query whose interest_skills are counted.
+  uint32_t interest_skills_stamp = 0;
+  std::vector<uint32_t> skill_stamp;  // By ESCO skill: counted in this query.
 };
 
 class Scorer {
@@ -116,6 +118,8 @@ class Scorer {
 
  private:
   ScorerScratch::OccupationDemand& Slot(OccupationIndex occupation) const;
+  // Fills every occupation's interest_skills, once a query.
+  void CountInterestSkills() const;
   void FillComponents(const RoleEntry& role, const Plan& plan, const ScoredPathway& scored,
                       v1::ScoreComponents* out) const;
 
