@@ -590,8 +590,10 @@ absl::Status MatchIndex::UpsertCourse(const training::v1::Course& course) {
   if (course.duration_weeks() < 1) return Invalid("course.duration_weeks", "must be 1..260");
 
   CourseId id;
+  std::optional<CourseEntry> before;
   if (auto it = course_by_name_.find(course.name()); it != course_by_name_.end()) {
     id = it->second;
+    before = courses_[id];
     UnlinkCourse(id);
   } else if (!free_courses_.empty()) {
     id = free_courses_.back();
@@ -627,8 +629,23 @@ absl::Status MatchIndex::UpsertCourse(const training::v1::Course& course) {
   entry.study_mode = course.study_mode();
   entry.venue = venue;
   LinkCourse(id);
-  course_generation_ = NextGeneration();
+  if (!before.has_value() || !SameOffer(*before, entry)) course_generation_ = NextGeneration();
   return absl::OkStatus();
+}
+
+bool MatchIndex::SameOffer(const CourseEntry& a, const CourseEntry& b) {
+  auto same_skills = [](const std::vector<TaughtSkill>& x, const std::vector<TaughtSkill>& y) {
+    return std::equal(x.begin(), x.end(), y.begin(), y.end(),
+                      [](const TaughtSkill& p, const TaughtSkill& q) {
+                        return p.skill == q.skill && p.level == q.level;
+                      });
+  };
+  return a.live == b.live && (a.places > 0) == (b.places > 0) && a.min_age == b.min_age &&
+         a.min_rqf == b.min_rqf && a.rqf_awarded == b.rqf_awarded && a.funding == b.funding &&
+         a.online == b.online && a.duration_weeks == b.duration_weeks && a.venue == b.venue &&
+         a.study_mode == b.study_mode && a.cost_pence == b.cost_pence &&
+         a.start_days == b.start_days && same_skills(a.entry, b.entry) &&
+         same_skills(a.taught, b.taught);
 }
 
 void MatchIndex::LinkCourse(CourseId id) {

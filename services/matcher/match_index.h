@@ -219,8 +219,10 @@ class MatchIndex {
   const std::string& roles_revision() const { return roles_revision_; }
   const std::string& courses_revision() const { return courses_revision_; }
 
-  // Changes whenever a course is added, changed or removed, and no two
-  // indexes share a value: caches of what courses offer key on it.
+  // Changes whenever a course is added or removed, or changed in what it
+  // offers (anything but its places left while some are, its title and its
+  // hours), and no two indexes share a value: caches of what courses offer
+  // key on it. Taking up a place leaves it as it was.
   uint64_t course_generation() const { return course_generation_; }
   // The same for roles.
   uint64_t role_generation() const { return role_generation_; }
@@ -364,6 +366,8 @@ class MatchIndex {
   void ReleaseEmerging(uint32_t id);
   std::vector<uint32_t>& SignaturesOf(SkillKey key);
   void UnlinkRole(RoleId id);
+  // Whether two versions of a course offer the same (see course_generation).
+  static bool SameOffer(const CourseEntry& a, const CourseEntry& b);
   void UnlinkCourse(CourseId id);
   void LinkCourse(CourseId id);
 

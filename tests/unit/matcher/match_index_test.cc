@@ -201,6 +201,42 @@ TEST(MatchIndexTest, RemovingACourseLeavesNoTrace) {
   EXPECT_EQ(index->course_slots(), 1u);
 }
 
+TEST(MatchIndexTest, TakingUpAPlaceLeavesWhatCoursesOfferAsItWas) {
+  auto index = NewIndex();
+  CourseSpec spec = Hygiene();
+  spec.places = 12;
+  uint64_t generation = 0;
+  // Whether the upsert changed what the course offers.
+  auto changed = [&](const CourseSpec& s) {
+    EXPECT_TRUE(index->UpsertCourse(MakeCourse(s)).ok());
+    const bool moved = index->course_generation() != generation;
+    generation = index->course_generation();
+    return moved;
+  };
+  EXPECT_TRUE(changed(spec));
+  spec.places = 11;
+  EXPECT_FALSE(changed(spec));
+  EXPECT_EQ(index->course(*index->FindCourse(spec.name)).places, 11);
+  spec.title = "Food hygiene, level 2";
+  EXPECT_FALSE(changed(spec));
+  spec.places = 0;  // Full: no longer offered.
+  EXPECT_TRUE(changed(spec));
+  spec.places = 3;
+  EXPECT_TRUE(changed(spec));
+  spec.weeks += 1;
+  EXPECT_TRUE(changed(spec));
+  spec.starts = {testing::Date(2026, 1, 5)};
+  EXPECT_TRUE(changed(spec));
+  spec.cost_pence += 100;
+  EXPECT_TRUE(changed(spec));
+  spec.entry.clear();
+  EXPECT_TRUE(changed(spec));
+  spec.taught[0].level = 3;
+  EXPECT_TRUE(changed(spec));
+  EXPECT_TRUE(index->RemoveCourse(spec.name));
+  EXPECT_NE(index->course_generation(), generation);
+}
+
 TEST(MatchIndexTest, CommonEssentialsAreThoseEveryRoleNeeds) {
   auto index = NewIndex();
   RoleSpec a = Porter("employers/a/roles/porter");
