@@ -243,13 +243,13 @@ class MatchIndex {
     return skill < skill_postings_.size() ? std::span<const CoursePosting>(skill_postings_[skill])
                                           : std::span<const CoursePosting>();
   }
-  // Courses teaching any skill under `group` (see SkillUnderGroup), each
-  // once at its highest such level, highest first.
   // Live courses with `skill` among their entry skills, in no order.
   std::span<const CourseId> CoursesNeedingEntry(SkillIndex skill) const {
     return skill < entry_postings_.size() ? std::span<const CourseId>(entry_postings_[skill])
                                           : std::span<const CourseId>();
   }
+  // Courses teaching any skill under `group` (see SkillUnderGroup), each
+  // once at its highest such level, highest first.
   std::span<const CoursePosting> CoursesTeachingUnder(GroupIndex group) const {
     return std::span<const CoursePosting>(group_postings_[group]);
   }

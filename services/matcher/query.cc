@@ -267,12 +267,6 @@ QueryContext::QueryContext(const MatchIndex& index, const Person& person, const 
     for (CourseId id : index.CoursesNeedingEntry(held.skill)) s_->entry_held[id] = s_->stamp;
   }
   s_->courses.resize(std::max(s_->courses.size(), courses));
-  if (s_->starts_generation != index.course_generation() ||
-      s_->starts_from != limits.earliest_start || s_->starts.size() != courses) {
-    s_->starts_generation = index.course_generation();
-    s_->starts_from = limits.earliest_start;
-    s_->starts.assign(courses, QueryScratch::Starts{});
-  }
   s_->chain_known.resize(std::max(s_->chain_known.size(), courses));
   s_->chains.resize(std::max(s_->chains.size(), courses));
   s_->emerging_reach.clear();
@@ -285,11 +279,13 @@ QueryContext::QueryContext(const MatchIndex& index, const Person& person, const 
   const QueryScratch::OptimisticKey optimistic_key{
       index.course_generation(), limits.earliest_start,  policy.time_weight,
       policy.cost_weight,        policy.time_half_weeks, policy.cost_half_pence};
-  if (!(s_->optimistic_key == optimistic_key) || s_->optimistic_known.size() != skills) {
+  if (!(s_->optimistic_key == optimistic_key) || s_->optimistic_known.size() != skills ||
+      s_->starts.size() != courses) {
     s_->optimistic_key = optimistic_key;
     s_->optimistic_known.assign(skills, 0);
     s_->optimistic.resize(skills);
     s_->optimistic_groups.clear();
+    s_->starts.assign(courses, QueryScratch::Starts{});
   }
 
   s_->place_km.resize(index.place_count());

@@ -281,16 +281,14 @@ class QueryScratch {
   // all.
   std::vector<uint32_t> entry_held;
   // By course: its first start on or after earliest_start, whoever takes
-  // it, and its last start (kNoDay: it starts any day), kept between queries
-  // while the courses and earliest_start stay the same, so that a query
-  // does not read the start days of every course it looks at.
+  // it, and its last start (kNoDay: it starts any day), kept with
+  // OptimisticReach (its key holds the courses and earliest_start), so that
+  // a query does not read the start days of every course it looks at.
   struct Starts {
     Day first = kUnknownDay;
     Day last = kUnknownDay;
   };
   static constexpr Day kUnknownDay = std::numeric_limits<Day>::min();
-  uint64_t starts_generation = 0;
-  Day starts_from = kNoDay;
   std::vector<Starts> starts;
   // By course and depth (2..kMaxChain, at depth - 2; a course lacking entry
   // skills has no way at depth 1): the ways to take the course preceded by
