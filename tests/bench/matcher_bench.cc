@@ -1,18 +1,20 @@
 // Benchmarks of the matcher's engine on a generated economy.
 //
 //   matcher_bench [--scale=demo|city|region] [--queries=N] [--seed=N]
-//                 [--rank=0|1] [Google Benchmark flags]
+//                 [--top-k=N] [--per-occupation=N] [--rank=0|1]
+//                 [Google Benchmark flags]
 //
 // Builds the index from a streamed economy (so the generated protos are
 // never all in memory) and reports the build time and the process's resident
 // memory (VmRSS and peak VmHWM from /proc/self/status). Then times
-// RankPathways (top 10, at most 3 steps, 30 km) for N generated profiles,
-// one query at a time on one thread, once to warm the caches a running
-// service keeps (and to time what a home's first query costs more) and once
-// measured: it prints the p50, p99, mean and maximum, what the slowest 1% of
-// queries and the 1% with the most plans did and a digest of the answers,
-// before Google Benchmark's own runs of RankPathways, ExplainPathway and
-// SkillGaps.
+// RankPathways (top 10, at most 3 steps, 30 km, the service's default most
+// pathways an occupation; --top-k and --per-occupation change them) for N
+// generated profiles, one query at a time on one thread, once to warm the
+// caches a running service keeps (and to time what a home's first query
+// costs more) and once measured: it prints the p50, p99, mean and maximum,
+// what the slowest 1% of queries and the 1% with the most plans did and a
+// digest of the answers, before Google Benchmark's own runs of
+// RankPathways, ExplainPathway and SkillGaps.
 #include <benchmark/benchmark.h>
 #include <time.h>
 
@@ -171,6 +173,8 @@ int main(int argc, char** argv) {
   int queries = 1000;
   uint64_t seed = 1;
   bool rank = true;
+  int top_k = 10;
+  int per_occupation = 0;  // The service's default.
   std::vector<char*> rest = {argv[0]};
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
@@ -180,6 +184,10 @@ int main(int argc, char** argv) {
       queries = std::atoi(arg.c_str() + 10);
     } else if (arg.rfind("--seed=", 0) == 0) {
       seed = std::strtoull(arg.c_str() + 7, nullptr, 10);
+    } else if (arg.rfind("--top-k=", 0) == 0) {
+      top_k = std::atoi(arg.c_str() + 8);
+    } else if (arg.rfind("--per-occupation=", 0) == 0) {
+      per_occupation = std::atoi(arg.c_str() + 17);
     } else if (arg.rfind("--rank=", 0) == 0) {
       rank = arg.substr(7) != "0";
     } else {
@@ -187,9 +195,10 @@ int main(int argc, char** argv) {
     }
   }
   std::optional<pathways::generator::Scale> scale = pathways::generator::ParseScale(scale_name);
-  if (!scale.has_value() || queries <= 0) {
+  if (!scale.has_value() || queries <= 0 || top_k < 1 || top_k > 50 || per_occupation < 0 ||
+      per_occupation > 50) {
     std::cerr << "usage: matcher_bench [--scale=demo|city|region] [--queries=N] [--seed=N] "
-                 "[--rank=0|1] [benchmark flags]\n";
+                 "[--top-k=1..50] [--per-occupation=1..50] [--rank=0|1] [benchmark flags]\n";
     return 2;
   }
 
@@ -259,7 +268,8 @@ int main(int argc, char** argv) {
   for (int i = 0; i < queries; ++i) {
     setup.profiles.push_back(g.Profile(i));
     pathways::matcher::v1::RankPathwaysRequest request;
-    request.set_top_k(10);
+    request.set_top_k(top_k);
+    request.set_max_per_occupation(per_occupation);
     request.set_max_steps(3);
     request.mutable_filters()->set_max_travel_km(30);
     *request.mutable_inline_profile() = setup.profiles.back();
@@ -317,7 +327,11 @@ int main(int argc, char** argv) {
     each[i] = stats;
   }
   const Percentiles w = Summarise(wall), c = Summarise(cpu);
-  std::printf("RankPathways (top 10, <= 3 steps, 30 km), %d profiles, one thread:\n", queries);
+  const std::string per_occupation_limit =
+      per_occupation > 0 ? "at most " + std::to_string(per_occupation) + " an occupation"
+                         : "the default most an occupation";
+  std::printf("RankPathways (top %d, <= 3 steps, 30 km, %s), %d profiles, one thread:\n", top_k,
+              per_occupation_limit.c_str(), queries);
   std::printf("  wall: p50 %.0f us, p99 %.0f us, mean %.0f us, max %.0f us\n", w.p50, w.p99, w.mean,
               w.max);
   std::printf("  thread CPU: p50 %.0f us, p99 %.0f us, mean %.0f us, max %.0f us\n", c.p50, c.p99,
