@@ -13,8 +13,8 @@
 namespace pathways::matcher {
 namespace {
 
-// Source of MatchIndex::course_generation and role_generation values,
-// shared by every index.
+// Source of MatchIndex::course_generation, role_generation and
+// skill_offer_generation values, shared by every index.
 uint64_t NextGeneration() {
   static std::atomic<uint64_t> next{1};
   return next.fetch_add(1, std::memory_order_relaxed);
@@ -97,6 +97,7 @@ MatchIndex::MatchIndex(const taxonomy::Taxonomy* taxonomy, const taxonomy::Geogr
       course_generation_(NextGeneration()),
       role_generation_(NextGeneration()) {
   const size_t skills = taxonomy_->skill_count();
+  skill_offer_generation_.assign(skills, course_generation_);
   std::vector<GroupIndex> above;
   for (SkillIndex s = 0; s < skills; ++s) {
     std::vector<GroupIndex> nearest = taxonomy_->NearestGroups(s);
@@ -423,6 +424,7 @@ absl::Status MatchIndex::UpsertRole(const demand::v1::Role& role) {
     } else {
       entry.signature_id = static_cast<uint32_t>(signature_refs_.size());
       signature_refs_.push_back(0);
+      signature_offer_count_.push_back(0);
       signature_hash_.push_back(0);
       signature_items_.emplace_back();
     }
@@ -629,8 +631,42 @@ absl::Status MatchIndex::UpsertCourse(const training::v1::Course& course) {
   entry.study_mode = course.study_mode();
   entry.venue = venue;
   LinkCourse(id);
-  if (!before.has_value() || !SameOffer(*before, entry)) course_generation_ = NextGeneration();
+  if (before.has_value() && SameOffer(*before, entry)) {
+    entry.offer_generation = before->offer_generation;
+  } else {
+    entry.offer_generation =
+        OfferChanged(before.has_value() ? std::span<const TaughtSkill>(before->taught)
+                                        : std::span<const TaughtSkill>(),
+                     entry.taught);
+  }
   return absl::OkStatus();
+}
+
+uint64_t MatchIndex::OfferChanged(std::span<const TaughtSkill> before,
+                                  std::span<const TaughtSkill> after) {
+  course_generation_ = NextGeneration();
+  // An emerging skill is learnt through the courses teaching a skill under
+  // its group (CoursesTeachingUnder).
+  absl::InlinedVector<GroupIndex, 32> groups;
+  for (std::span<const TaughtSkill> taught : {before, after}) {
+    for (const TaughtSkill& t : taught) {
+      skill_offer_generation_[t.skill] = course_generation_;
+      for (uint32_t id : SignaturesRequiring(t.skill)) ++signature_offer_count_[id];
+      if (signatures_by_emerging_.empty()) continue;
+      for (GroupIndex g : GroupsAbove(t.skill)) groups.push_back(g);
+    }
+  }
+  if (!groups.empty()) {
+    std::sort(groups.begin(), groups.end());
+    for (uint32_t e = 0; e < signatures_by_emerging_.size(); ++e) {
+      if (signatures_by_emerging_[e].empty() ||
+          !std::binary_search(groups.begin(), groups.end(), emerging_[e].group)) {
+        continue;
+      }
+      for (uint32_t id : signatures_by_emerging_[e]) ++signature_offer_count_[id];
+    }
+  }
+  return course_generation_;
 }
 
 bool MatchIndex::SameOffer(const CourseEntry& a, const CourseEntry& b) {
@@ -693,9 +729,10 @@ bool MatchIndex::RemoveCourse(std::string_view name) {
   if (it == course_by_name_.end()) return false;
   CourseId id = it->second;
   course_by_name_.erase(it);
+  const std::vector<TaughtSkill> taught = courses_[id].taught;
   UnlinkCourse(id);
   free_courses_.push_back(id);
-  course_generation_ = NextGeneration();
+  OfferChanged(taught, {});
   return true;
 }
 

@@ -159,7 +159,9 @@ struct CourseEntry {
   int32_t places = 0;
   PlaceId venue = kNoPlace;  // kNoPlace only for online courses without a venue.
   common::v1::StudyMode study_mode = common::v1::STUDY_MODE_UNSPECIFIED;
-  int64_t cost_pence = 0;           // Before funding.
+  int64_t cost_pence = 0;  // Before funding.
+  // Changes whenever what the course offers does (see course_generation).
+  uint64_t offer_generation = 0;
   std::vector<Day> start_days;      // Ascending; empty means it starts any day.
   std::vector<TaughtSkill> entry;   // Entry skills, ascending by skill.
   std::vector<TaughtSkill> taught;  // Ascending by skill.
@@ -221,11 +223,23 @@ class MatchIndex {
 
   // Changes whenever a course is added or removed, or changed in what it
   // offers (anything but its places left while some are, its title and its
-  // hours), and no two indexes share a value: caches of what courses offer
-  // key on it. Taking up a place leaves it as it was.
+  // hours), and no two indexes share a value: caches of what any course
+  // offers key on it. Taking up a place leaves it as it was.
   uint64_t course_generation() const { return course_generation_; }
   // The same for roles.
   uint64_t role_generation() const { return role_generation_; }
+  // The same, for what the courses teaching a skill offer: it changes when
+  // one of them is added, removed or changed in what it offers, so a cache
+  // of what a skill's courses offer holds while it stays the same. No two
+  // indexes share a value.
+  uint64_t skill_offer_generation(SkillIndex skill) const { return skill_offer_generation_[skill]; }
+  // Counts the changes to what the courses teaching any essential skill of
+  // a signature offer (for an emerging skill, the courses teaching a skill
+  // under its group). Only comparable within one index and while the roles
+  // stay the same (role_generation): signature ids are reused.
+  uint32_t signature_offer_count(uint32_t signature_id) const {
+    return signature_offer_count_[signature_id];
+  }
 
   size_t role_count() const { return role_by_name_.size(); }
   size_t course_count() const { return course_by_name_.size(); }
@@ -368,6 +382,10 @@ class MatchIndex {
   void UnlinkRole(RoleId id);
   // Whether two versions of a course offer the same (see course_generation).
   static bool SameOffer(const CourseEntry& a, const CourseEntry& b);
+  // What the courses teaching these skills offer has changed: moves
+  // course_generation and the skills' and their signatures' generations on,
+  // and returns the new course_generation.
+  uint64_t OfferChanged(std::span<const TaughtSkill> before, std::span<const TaughtSkill> after);
   void UnlinkCourse(CourseId id);
   void LinkCourse(CourseId id);
 
@@ -424,6 +442,8 @@ class MatchIndex {
   std::vector<uint32_t> free_signatures_;
   std::vector<std::vector<uint32_t>> signatures_by_skill_;     // By SkillIndex.
   std::vector<std::vector<uint32_t>> signatures_by_emerging_;  // By emerging id.
+  std::vector<uint32_t> signature_offer_count_;                // By signature id.
+  std::vector<uint64_t> skill_offer_generation_;               // By SkillIndex.
 
   std::vector<EmergingSkill> emerging_;
   absl::flat_hash_map<std::string, uint32_t> emerging_by_key_;  // "{group}#{folded}"

@@ -276,16 +276,20 @@ QueryContext::QueryContext(const MatchIndex& index, const Person& person, const 
   s_->candidate_pool.clear();
   s_->qualification.fill(-1);
 
-  const QueryScratch::OptimisticKey optimistic_key{
-      index.course_generation(), limits.earliest_start,  policy.time_weight,
-      policy.cost_weight,        policy.time_half_weeks, policy.cost_half_pence};
-  if (!(s_->optimistic_key == optimistic_key) || s_->optimistic_known.size() != skills ||
-      s_->starts.size() != courses) {
+  const QueryScratch::OptimisticKey optimistic_key{limits.earliest_start, policy.time_weight,
+                                                   policy.cost_weight, policy.time_half_weeks,
+                                                   policy.cost_half_pence};
+  if (!(s_->optimistic_key == optimistic_key) || s_->optimistic_generation.size() != skills) {
     s_->optimistic_key = optimistic_key;
-    s_->optimistic_known.assign(skills, 0);
+    s_->optimistic_generation.assign(skills, 0);
     s_->optimistic.resize(skills);
-    s_->optimistic_groups.clear();
+    s_->optimistic_groups_generation = 0;
     s_->starts.assign(courses, QueryScratch::Starts{});
+  }
+  if (s_->starts.size() < courses) s_->starts.resize(courses);
+  if (s_->optimistic_groups_generation != index.course_generation()) {
+    s_->optimistic_groups_generation = index.course_generation();
+    s_->optimistic_groups.clear();
   }
 
   s_->place_km.resize(index.place_count());
@@ -312,9 +316,11 @@ void QueryContext::FillCourse(CourseId id) const {
   if (view.travel_km > limits.max_travel_km) return;
   const Day earliest = limits.earliest_start;
   QueryScratch::Starts& starts = s_->starts[id];
-  if (starts.first == QueryScratch::kUnknownDay) {
+  if (starts.first == QueryScratch::kUnknownDay ||
+      starts.offer_generation != course.offer_generation) {
     starts.first = StartOnOrAfter(course, earliest);
     starts.last = course.start_days.empty() ? kNoDay : course.start_days.back();
+    starts.offer_generation = course.offer_generation;
   }
   view.first_start = course.min_age > 0 && OldEnoughFrom(course, person) > earliest
                          ? EarliestStart(course, person, earliest)
@@ -559,9 +565,10 @@ const SkillReach& QueryContext::ComputeOptimisticReach(SkillKey key) const {
     }
     return it->second;
   }
-  if (!s_->optimistic_known[key]) {
+  const uint64_t generation = index_->skill_offer_generation(key);
+  if (s_->optimistic_generation[key] != generation) {
     s_->optimistic[key] = OptimisticAt(index_->CoursesTeaching(key));
-    s_->optimistic_known[key] = 1;
+    s_->optimistic_generation[key] = generation;
   }
   return s_->optimistic[key];
 }

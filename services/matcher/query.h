@@ -234,10 +234,10 @@ class QueryScratch {
   QueryScratch(const QueryScratch&) = delete;
   QueryScratch& operator=(const QueryScratch&) = delete;
 
-  // What OptimisticReach depends on: the courses, the earliest start and
-  // the time and cost terms.
+  // What OptimisticReach depends on besides what the courses teaching a
+  // skill offer (MatchIndex::skill_offer_generation, unique across indexes
+  // too): the earliest start and the time and cost terms.
   struct OptimisticKey {
-    uint64_t course_generation = 0;
     Day from = kNoDay;
     double time_weight = 0, cost_weight = 0, time_half_weeks = 0, cost_half_pence = 0;
     bool operator==(const OptimisticKey&) const = default;
@@ -282,11 +282,13 @@ class QueryScratch {
   std::vector<uint32_t> entry_held;
   // By course: its first start on or after earliest_start, whoever takes
   // it, and its last start (kNoDay: it starts any day), kept with
-  // OptimisticReach (its key holds the courses and earliest_start), so that
-  // a query does not read the start days of every course it looks at.
+  // OptimisticReach (its key holds earliest_start) while the course's
+  // offer_generation stays the same, so that a query does not read the start
+  // days of every course it looks at.
   struct Starts {
     Day first = kUnknownDay;
     Day last = kUnknownDay;
+    uint64_t offer_generation = 0;
   };
   static constexpr Day kUnknownDay = std::numeric_limits<Day>::min();
   std::vector<Starts> starts;
@@ -307,10 +309,14 @@ class QueryScratch {
   // (skill << 8 | depth << 2 | level - 1).
   absl::flat_hash_map<uint64_t, Frontier> entry_ways;
   std::array<int8_t, 9> qualification{};  // By RQF level: -1 unknown, 0 no, 1 yes.
-  // OptimisticReach, kept between queries while its key stays the same.
+  // OptimisticReach, kept between queries while its key stays the same: a
+  // skill's while its MatchIndex::skill_offer_generation does (0: none
+  // kept), a group's (for emerging skills, fewer) while the
+  // course_generation does.
   OptimisticKey optimistic_key;
-  std::vector<uint8_t> optimistic_known;  // By SkillIndex.
+  std::vector<uint64_t> optimistic_generation;  // By SkillIndex.
   std::vector<SkillReach> optimistic;
+  uint64_t optimistic_groups_generation = 0;
   absl::flat_hash_map<GroupIndex, SkillReach> optimistic_groups;
   // Candidates of an ESCO skill by (skill << 2 | level - 1): a range of
   // candidate_pool, valid where the stamp matches. Emerging skills and
@@ -363,9 +369,13 @@ class QueryContext {
   // or entry skills, at no cost when some funding could pay for it. It is
   // never worse than Reach (max_level and joint no lower, ready and cost no
   // later or dearer; joint_near is joint), and does not depend on the
-  // person, so a thread keeps it between queries until the courses change.
+  // person, so a thread keeps it between queries until what the courses
+  // teaching the skill offer changes.
   const SkillReach& OptimisticReach(SkillKey key) const {
-    if (!IsEmergingKey(key) && s_->optimistic_known[key]) return s_->optimistic[key];
+    if (!IsEmergingKey(key) &&
+        s_->optimistic_generation[key] == index_->skill_offer_generation(key)) {
+      return s_->optimistic[key];
+    }
     return ComputeOptimisticReach(key);
   }
   // What OptimisticReach depends on: equal keys, equal answers.

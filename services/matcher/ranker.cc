@@ -94,11 +94,14 @@ struct alignas(64) SignatureScreen {
   bool reachable = false;
   bool is_free = false;  // The optimistic journey is `free`, else SignatureInfo::screen.
   // The optimistic journey for someone holding none of the essential
-  // skills, valid while RankScratch::free_epoch is `free_epoch`: it depends
-  // on the courses, the start date, the limits on weeks and cost and the
-  // time and cost weights, not on the person, so queries share it.
+  // skills, valid while RankScratch::free_epoch is `free_epoch` and the
+  // signature's MatchIndex::signature_offer_count is `free_offers`: it
+  // depends on what the courses teaching its skills offer, the start date,
+  // the limits on weeks and cost and the time and cost weights, not on the
+  // person, so queries share it.
   bool free_reachable = false;
   uint32_t free_epoch = 0;
+  uint32_t free_offers = 0;
   Journey free;
 };
 static_assert(sizeof(SignatureScreen) == 64, "one cache line");
@@ -118,9 +121,9 @@ struct SignatureInfo {
   bool infeasible = false;  // Planning failed for a role with it.
 };
 
-// What the person-free bounds in SignatureInfo depend on: what optimistic
-// reach does, the roles (signature ids are reused) and the limits on weeks
-// and cost.
+// What the person-free bounds in RankScratch depend on besides what the
+// courses offer: what optimistic reach does, the roles (signature ids are
+// reused) and the limits on weeks and cost.
 struct FreeScreenKey {
   QueryScratch::OptimisticKey optimistic;
   uint64_t role_generation = 0;
@@ -147,9 +150,12 @@ struct RankScratch {
   std::vector<uint32_t> holds;
   std::vector<double> site;  // By place: distance^wd to the site.
   // By occupation: the optimistic journey of its common essential skills
-  // for someone holding none of them, valid while `free_epoch` is.
+  // for someone holding none of them, valid while `free_epoch` and the
+  // course generation are (it is quick to work out again from the skills'
+  // optimistic reach, which a course change mostly leaves).
   struct CommonJourney {
     uint32_t free_epoch = 0;
+    uint64_t course_generation = 0;
     bool reachable = false;
     Journey journey;
   };
@@ -384,8 +390,10 @@ std::vector<RankedPathway> RankRoles(const QueryContext& query, Scorer& scorer, 
       } else {
         // Holding none of them, the person is anyone: the shared bounds
         // apply.
-        if (screen.free_epoch != rs.free_epoch) {
+        const uint32_t offers = index.signature_offer_count(group.signature_id);
+        if (screen.free_epoch != rs.free_epoch || screen.free_offers != offers) {
           screen.free_epoch = rs.free_epoch;
+          screen.free_offers = offers;
           screen.free = Journey{};
           screen.free_reachable =
               journey_of(essentials_of(group), /*optimistic=*/true, &screen.free);
@@ -589,8 +597,10 @@ std::vector<RankedPathway> RankRoles(const QueryContext& query, Scorer& scorer, 
             journey_of(index.CommonEssentials(next.occupation), /*optimistic=*/true, &journey);
       } else {
         RankScratch::CommonJourney& common = rs.common[next.occupation];
-        if (common.free_epoch != rs.free_epoch) {
+        if (common.free_epoch != rs.free_epoch ||
+            common.course_generation != index.course_generation()) {
           common.free_epoch = rs.free_epoch;
+          common.course_generation = index.course_generation();
           common.journey = Journey{};
           common.reachable = journey_of(index.CommonEssentials(next.occupation),
                                         /*optimistic=*/true, &common.journey);

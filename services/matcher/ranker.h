@@ -21,8 +21,9 @@
 //     pay and its nearest site. A group (or lone role) that comes to the top
 //     is refined with its own essential skills, first as anyone could learn
 //     them (QueryContext::OptimisticReach; for someone holding none of them
-//     the thread keeps this bound between queries until the courses, the
-//     roles, the start date, the limits or the weights change), then with
+//     the thread keeps this bound between queries until what the courses
+//     teaching them offer, the roles, the start date, the limits or the
+//     weights change), then with
 //     the hardest of them (the worst optimistic trade-off of time and cost
 //     among courses that need no entry skills, then among all) as this
 //     person can, then with all of them as this person can: dropped

@@ -237,6 +237,80 @@ TEST(MatchIndexTest, TakingUpAPlaceLeavesWhatCoursesOfferAsItWas) {
   EXPECT_NE(index->course_generation(), generation);
 }
 
+// A change to what a course offers moves on the generations of the skills
+// it taught and teaches, and the counts of the signatures needing one of
+// them (or an emerging skill under their groups), and nothing else.
+TEST(MatchIndexTest, ChangingACourseMovesOnWhatItsSkillsAndTheirSignaturesOffer) {
+  auto index = NewIndex();
+  RoleSpec porter = Porter("employers/a/roles/porter");
+  RoleSpec waste = Porter("employers/b/roles/waste");
+  waste.essential = {{"dispose waste", 2}};
+  // Needs an emerging skill under the group of "clean surfaces", and
+  // "dispose waste".
+  demand::v1::Role robots = MakeRole(waste);
+  robots.set_name("employers/c/roles/robots");
+  demand::v1::RequiredSkill* emerging = robots.add_required_skills();
+  emerging->mutable_skill()->set_level(common::v1::PROFICIENCY_BASIC);
+  emerging->set_importance(demand::v1::SKILL_IMPORTANCE_ESSENTIAL);
+  emerging->set_emerging_label("Dish robot supervision");
+  emerging->set_esco_group(
+      testing::Taxonomy().GroupUri(index->NearestGroups(Skill("clean surfaces"))[0]));
+  ASSERT_TRUE(index->UpsertRole(MakeRole(porter)).ok());
+  ASSERT_TRUE(index->UpsertRole(MakeRole(waste)).ok());
+  ASSERT_TRUE(index->UpsertRole(robots).ok());
+  const uint32_t porter_id = index->role(*index->FindRole(porter.name)).signature_id;
+  const uint32_t waste_id = index->role(*index->FindRole(waste.name)).signature_id;
+  const uint32_t robots_id = index->role(*index->FindRole(robots.name())).signature_id;
+  const std::vector<SkillIndex> skills = {Skill("clean surfaces"),
+                                          Skill("comply with food safety and hygiene"),
+                                          Skill("dispose waste"), Skill("handle glassware")};
+  const std::vector<uint32_t> signatures = {porter_id, waste_id, robots_id};
+  std::vector<uint64_t> skill_generation(skills.size());
+  std::vector<uint32_t> signature_count(signatures.size());
+  // Which of `skills`, then of `signatures`, moved on since the last call.
+  auto moved = [&] {
+    std::string out;
+    for (size_t i = 0; i < skills.size(); ++i) {
+      const uint64_t g = index->skill_offer_generation(skills[i]);
+      if (g != skill_generation[i]) out += "s" + std::to_string(i);
+      skill_generation[i] = g;
+    }
+    for (size_t i = 0; i < signatures.size(); ++i) {
+      const uint32_t n = index->signature_offer_count(signatures[i]);
+      if (n != signature_count[i]) out += "r" + std::to_string(i);
+      signature_count[i] = n;
+    }
+    return out;
+  };
+  moved();
+  EXPECT_EQ(moved(), "");
+  // Teaches "clean surfaces" and food safety: the porter's signature needs
+  // the first, and the robots' emerging skill is under its group.
+  CourseSpec hygiene = Hygiene();
+  ASSERT_TRUE(index->UpsertCourse(MakeCourse(hygiene)).ok());
+  EXPECT_EQ(moved(), "s0s1r0r2");
+  const uint64_t offered = index->course(*index->FindCourse(hygiene.name)).offer_generation;
+  hygiene.places = 5;  // Taking up places changes nothing offered.
+  ASSERT_TRUE(index->UpsertCourse(MakeCourse(hygiene)).ok());
+  EXPECT_EQ(moved(), "");
+  EXPECT_EQ(index->course(*index->FindCourse(hygiene.name)).offer_generation, offered);
+  hygiene.cost_pence += 100;
+  ASSERT_TRUE(index->UpsertCourse(MakeCourse(hygiene)).ok());
+  EXPECT_EQ(moved(), "s0s1r0r2");
+  EXPECT_NE(index->course(*index->FindCourse(hygiene.name)).offer_generation, offered);
+  // Teaches "dispose waste" instead of food safety: the skill it no longer
+  // teaches moves on too, and every signature needing one of them.
+  hygiene.taught = {{"clean surfaces", 2}, {"dispose waste", 2}};
+  ASSERT_TRUE(index->UpsertCourse(MakeCourse(hygiene)).ok());
+  EXPECT_EQ(moved(), "s0s1s2r0r1r2");
+  // An entry skill is not something the course teaches.
+  hygiene.taught = {{"handle glassware", 2}};
+  ASSERT_TRUE(index->UpsertCourse(MakeCourse(hygiene)).ok());
+  EXPECT_EQ(moved(), "s0s2s3r0r1r2");
+  ASSERT_TRUE(index->RemoveCourse(hygiene.name));
+  EXPECT_EQ(moved(), "s3");
+}
+
 TEST(MatchIndexTest, CommonEssentialsAreThoseEveryRoleNeeds) {
   auto index = NewIndex();
   RoleSpec a = Porter("employers/a/roles/porter");

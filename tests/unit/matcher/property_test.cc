@@ -531,6 +531,49 @@ TEST_F(PropertyTest, AnswersDoNotDependOnWhatTheThreadRankedBefore) {
     ASSERT_TRUE(index->UpsertCourse(generator_->Course(k)).ok());
   }
   compare("with every course");
+  // Courses changed in what they offer, each in one way, then as they were:
+  // a thread must drop what it kept of exactly the skills (and signatures)
+  // whose courses changed, whether they got worse or better.
+  std::vector<training::v1::Course> changed;
+  for (int k = 0; k < o.courses; ++k) {
+    training::v1::Course course = generator_->Course(k);
+    switch (k % 6) {
+      case 0:
+        for (common::v1::Date& start : *course.mutable_start_dates()) {
+          start.set_year(start.year() + 1);
+        }
+        break;
+      case 1:
+        course.set_places(0);
+        break;
+      case 2:
+        course.set_cost_pence(course.cost_pence() + 250'000);
+        course.clear_funding();
+        break;
+      case 3:
+        course.set_duration_weeks(course.duration_weeks() * 2);
+        break;
+      case 4:
+        if (course.skills_taught_size() > 1) course.mutable_skills_taught()->RemoveLast();
+        break;
+      case 5:
+        // Teaches, instead of its first skill, the first skill of the next
+        // course: that skill gains a course.
+        if (k + 1 < o.courses && course.skills_taught_size() > 1) {
+          *course.mutable_skills_taught(0) = generator_->Course(k + 1).skills_taught(0);
+        }
+        break;
+    }
+    changed.push_back(course);
+  }
+  for (const training::v1::Course& course : changed) {
+    ASSERT_TRUE(index->UpsertCourse(course).ok()) << course.name();
+  }
+  compare("with courses changed");
+  for (int k = 0; k < o.courses; ++k) {
+    ASSERT_TRUE(index->UpsertCourse(generator_->Course(k)).ok());
+  }
+  compare("with the courses as they were");
   // Every role removed and added back: freed signature ids are reused last
   // freed first, each now for another signature.
   for (int k = 0; k < o.roles; ++k) ASSERT_TRUE(index->RemoveRole(generator_->Role(k).name()));
