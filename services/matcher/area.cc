@@ -118,16 +118,29 @@ std::shared_ptr<const Area> AreaCache::Get(const QueryContext& query) {
   const size_t bytes = area->bytes();
   {
     std::lock_guard<std::mutex> lock(mu_);
-    auto [it, added] = entries_.try_emplace(std::move(key), Entry{area, bytes, 0});
+    const uint64_t role_generation = key.role_generation;
+    auto [it, added] = entries_.try_emplace(std::move(key), Entry{area, bytes, 0, &query.index()});
     it->second.used = ++tick_;
     if (added) {
       bytes_ += bytes;
+      DropStaleLocked(&query.index(), role_generation);
       EvictLocked();
     }
     now = StatsLocked();
   }
   if (observer != nullptr) (*observer)(false, now);
   return area;
+}
+
+void AreaCache::DropStaleLocked(const MatchIndex* index, uint64_t role_generation) {
+  for (auto it = entries_.begin(); it != entries_.end();) {
+    if (it->second.index == index && it->first.role_generation != role_generation) {
+      bytes_ -= it->second.bytes;
+      entries_.erase(it++);
+    } else {
+      ++it;
+    }
+  }
 }
 
 void AreaCache::EvictLocked() {

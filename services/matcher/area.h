@@ -80,7 +80,9 @@ class Area {
 };
 
 // Areas of recent queries, shared by every thread, within a memory budget:
-// the least recently used go first. Thread-safe.
+// the least recently used go first, and an index's areas go as soon as one
+// built after its roles changed is kept (no query reads them again).
+// Thread-safe.
 class AreaCache {
  public:
   explicit AreaCache(size_t max_bytes) : max_bytes_(max_bytes) {}
@@ -125,7 +127,10 @@ class AreaCache {
     std::shared_ptr<const Area> area;
     size_t bytes = 0;
     uint64_t used = 0;  // Tick of the last Get.
+    const MatchIndex* index = nullptr;
   };
+  // Drops the areas of `index` from before its roles last changed.
+  void DropStaleLocked(const MatchIndex* index, uint64_t role_generation);
   void EvictLocked();
   Stats StatsLocked() const;
 

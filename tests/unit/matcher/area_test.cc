@@ -174,10 +174,24 @@ TEST_F(AreaTest, ARoleChangeMakesTheNextQueryBuildANewArea) {
   std::unique_ptr<Query> query = QueryFrom({.outcode = "M1"});
   const std::shared_ptr<const Area> before = cache.Get(*query->context);
   ASSERT_EQ(before->roles().size(), 1u);
+  cache.Get(*QueryFrom({.outcode = "M4"})->context);
+  // Another index's area, which its changes leave alone.
+  auto other = testing::NewIndex();
+  ASSERT_TRUE(other->UpsertRole(MakeRole(Role("porter", "kitchen porter", {}))).ok());
+  absl::StatusOr<Person> person = ResolvePerson(*other, MakeProfile({.outcode = "M1"}), "profile");
+  ASSERT_TRUE(person.ok());
+  const QueryContext other_query(*other, *person, query->limits, policy_);
+  const std::shared_ptr<const Area> kept = cache.Get(other_query);
+  ASSERT_EQ(cache.stats().areas, 3u);
 
   AddRole(Role("cook", "cook", {{"clean surfaces", 2}}));
   const std::shared_ptr<const Area> added = cache.Get(*query->context);
   EXPECT_EQ(added->roles().size(), 2u);
+  // The areas from before the change, M4's too, are no longer kept: no
+  // query reads them again.
+  EXPECT_EQ(cache.stats().areas, 2u);
+  EXPECT_EQ(cache.stats().bytes, added->bytes() + kept->bytes());
+  EXPECT_EQ(cache.Get(other_query), kept);
 
   ASSERT_TRUE(index_->RemoveRole("employers/e/roles/porter"));
   const std::shared_ptr<const Area> removed = cache.Get(*query->context);
