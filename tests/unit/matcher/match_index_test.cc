@@ -27,6 +27,22 @@ RoleSpec Porter(std::string name = "employers/kitchens/roles/porter") {
   return spec;
 }
 
+// The group of "clean surfaces", under which the tests' emerging skill sits.
+GroupIndex CleaningGroup(const MatchIndex& index) {
+  return index.NearestGroups(Skill("clean surfaces"))[0];
+}
+
+// Adds to `role` a basic-level emerging skill labelled `label` under
+// CleaningGroup.
+void AddEmergingSkill(const MatchIndex& index, std::string label,
+                      demand::v1::SkillImportance importance, demand::v1::Role* role) {
+  demand::v1::RequiredSkill* emerging = role->add_required_skills();
+  emerging->mutable_skill()->set_level(common::v1::PROFICIENCY_BASIC);
+  emerging->set_importance(importance);
+  emerging->set_emerging_label(std::move(label));
+  emerging->set_esco_group(testing::Taxonomy().GroupUri(CleaningGroup(index)));
+}
+
 CourseSpec Hygiene(std::string name = "providers/college/courses/hygiene") {
   CourseSpec spec;
   spec.name = std::move(name);
@@ -104,14 +120,10 @@ TEST(MatchIndexTest, RemovingARoleLeavesNoTrace) {
   auto index = NewIndex();
   RoleSpec spec = Porter();
   demand::v1::Role role = MakeRole(spec);
-  demand::v1::RequiredSkill* emerging = role.add_required_skills();
-  emerging->mutable_skill()->set_level(common::v1::PROFICIENCY_BASIC);
-  emerging->set_importance(demand::v1::SKILL_IMPORTANCE_OPTIONAL);
-  emerging->set_emerging_label("  Dish-Robot   Supervision ");
-  emerging->set_esco_group(
-      testing::Taxonomy().GroupUri(index->NearestGroups(Skill("clean surfaces"))[0]));
+  AddEmergingSkill(*index, "  Dish-Robot   Supervision ", demand::v1::SKILL_IMPORTANCE_OPTIONAL,
+                   &role);
   ASSERT_TRUE(index->UpsertRole(role).ok());
-  const GroupIndex group = index->NearestGroups(Skill("clean surfaces"))[0];
+  const GroupIndex group = CleaningGroup(*index);
   ASSERT_TRUE(index->FindEmerging(group, "dish-robot supervision").has_value());
   const OccupationIndex occupation = index->role(*index->FindRole(spec.name)).occupation;
 
@@ -249,12 +261,8 @@ TEST(MatchIndexTest, ChangingACourseMovesOnWhatItsSkillsAndTheirSignaturesOffer)
   // "dispose waste".
   demand::v1::Role robots = MakeRole(waste);
   robots.set_name("employers/c/roles/robots");
-  demand::v1::RequiredSkill* emerging = robots.add_required_skills();
-  emerging->mutable_skill()->set_level(common::v1::PROFICIENCY_BASIC);
-  emerging->set_importance(demand::v1::SKILL_IMPORTANCE_ESSENTIAL);
-  emerging->set_emerging_label("Dish robot supervision");
-  emerging->set_esco_group(
-      testing::Taxonomy().GroupUri(index->NearestGroups(Skill("clean surfaces"))[0]));
+  AddEmergingSkill(*index, "Dish robot supervision", demand::v1::SKILL_IMPORTANCE_ESSENTIAL,
+                   &robots);
   ASSERT_TRUE(index->UpsertRole(MakeRole(porter)).ok());
   ASSERT_TRUE(index->UpsertRole(MakeRole(waste)).ok());
   ASSERT_TRUE(index->UpsertRole(robots).ok());
@@ -355,12 +363,9 @@ TEST(MatchIndexTest, KnowsTheSignaturesNeedingEachEssentialSkill) {
   RoleSpec c = Porter("employers/c/roles/porter");
   c.essential.pop_back();  // Without "dispose waste".
   demand::v1::Role with_emerging = MakeRole(c);
-  demand::v1::RequiredSkill* emerging = with_emerging.add_required_skills();
-  emerging->mutable_skill()->set_level(common::v1::PROFICIENCY_BASIC);
-  emerging->set_importance(demand::v1::SKILL_IMPORTANCE_ESSENTIAL);
-  emerging->set_emerging_label("Dish robot supervision");
-  const GroupIndex group = index->NearestGroups(Skill("clean surfaces"))[0];
-  emerging->set_esco_group(testing::Taxonomy().GroupUri(group));
+  AddEmergingSkill(*index, "Dish robot supervision", demand::v1::SKILL_IMPORTANCE_ESSENTIAL,
+                   &with_emerging);
+  const GroupIndex group = CleaningGroup(*index);
   ASSERT_TRUE(index->UpsertRole(MakeRole(a)).ok());
   ASSERT_TRUE(index->UpsertRole(MakeRole(b)).ok());
   ASSERT_TRUE(index->UpsertRole(with_emerging).ok());
