@@ -532,8 +532,8 @@ TEST_F(PropertyTest, AnswersDoNotDependOnWhatTheThreadRankedBefore) {
   }
   compare("with every course");
   // Courses changed in what they offer, each in one way, then as they were:
-  // a thread must drop what it kept of exactly the skills (and signatures)
-  // whose courses changed, whether they got worse or better.
+  // what a thread kept of their skills (and signatures needing them) must
+  // not outlive the change, whether the courses got worse or better.
   std::vector<training::v1::Course> changed;
   for (int k = 0; k < o.courses; ++k) {
     training::v1::Course course = generator_->Course(k);
