@@ -729,10 +729,9 @@ bool MatchIndex::RemoveCourse(std::string_view name) {
   if (it == course_by_name_.end()) return false;
   CourseId id = it->second;
   course_by_name_.erase(it);
-  const std::vector<TaughtSkill> taught = courses_[id].taught;
+  OfferChanged(courses_[id].taught, {});
   UnlinkCourse(id);
   free_courses_.push_back(id);
-  OfferChanged(taught, {});
   return true;
 }
 

@@ -7,8 +7,8 @@
 // Builds the index from a streamed economy (so the generated protos are
 // never all in memory) and reports the build time and the process's resident
 // memory (VmRSS and peak VmHWM from /proc/self/status). Then times
-// RankPathways (top 10, at most 3 steps, 30 km, the service's default most
-// pathways an occupation; --top-k and --per-occupation change them) for N
+// RankPathways (top 10, at most 3 steps, 30 km, the service's default limit
+// of pathways per occupation; --top-k and --per-occupation change them) for N
 // generated profiles, one query at a time on one thread, once to warm the
 // caches a running service keeps (and to time what a home's first query
 // costs more) and once measured: it prints the p50, p99, mean and maximum,
@@ -329,7 +329,7 @@ int main(int argc, char** argv) {
   const Percentiles w = Summarise(wall), c = Summarise(cpu);
   const std::string per_occupation_limit =
       per_occupation > 0 ? "at most " + std::to_string(per_occupation) + " an occupation"
-                         : "the default most an occupation";
+                         : "the default limit per occupation";
   std::printf("RankPathways (top %d, <= 3 steps, 30 km, %s), %d profiles, one thread:\n", top_k,
               per_occupation_limit.c_str(), queries);
   std::printf("  wall: p50 %.0f us, p99 %.0f us, mean %.0f us, max %.0f us\n", w.p50, w.p99, w.mean,
