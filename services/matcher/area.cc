@@ -31,43 +31,111 @@ Area::Area(const QueryContext& query) {
   roles_.resize(kept.size());
   std::vector<uint32_t> next(start.begin(), start.end() - 1);
   for (const auto& [occupation, role] : kept) roles_[next[occupation]++] = role;
+  for (size_t o = 0; o < occupation_count; ++o) {
+    if (start[o] == start[o + 1]) continue;
+    AddOccupation(query, static_cast<OccupationIndex>(o), start[o], start[o + 1]);
+  }
+  ShrinkToFit();
+}
+
+Area::Area(const QueryContext& query, const Area& before,
+           std::span<const OccupationIndex> changed) {
+  const MatchIndex& index = query.index();
+  const Limits& limits = query.limits();
+  roles_.reserve(before.roles_.size());
+  groups_.reserve(before.groups_.size());
+  occupations_.reserve(before.occupations_.size() + changed.size());
+  demand_.reserve(before.demand_.size() + changed.size());
+  // An occupation whose roles are as they were moves over, with its
+  // positions shifted.
+  auto move_over = [&](const AreaOccupation& was) {
+    AreaOccupation now = was;
+    now.begin = static_cast<uint32_t>(roles_.size());
+    now.groups_begin = static_cast<uint32_t>(groups_.size());
+    roles_.insert(roles_.end(), before.roles_.begin() + was.begin, before.roles_.begin() + was.end);
+    for (uint32_t g = was.groups_begin; g < was.groups_end; ++g) {
+      AreaGroup group = before.groups_[g];
+      group.begin = group.begin - was.begin + now.begin;
+      group.end = group.end - was.begin + now.begin;
+      groups_.push_back(group);
+    }
+    now.end = static_cast<uint32_t>(roles_.size());
+    now.groups_end = static_cast<uint32_t>(groups_.size());
+    occupations_.push_back(now);
+  };
+  // A changed one is worked out from its roles, as Area(query) would.
+  std::vector<std::pair<OccupationIndex, DemandCounts>> redone_demand;
+  auto redo = [&](OccupationIndex occupation) {
+    DemandCounts demand;
+    bool sited = false;
+    const auto begin = static_cast<uint32_t>(roles_.size());
+    for (const RoleHot& role : index.RolesOf(occupation)) {
+      if (!query.PlaceInReach(role.site)) continue;
+      demand.Add(role, limits.horizon, limits.today);
+      sited = true;
+      if (query.Ranks(role)) roles_.push_back(AreaRole{role.id, role.signature_id, role.site});
+    }
+    if (sited) redone_demand.emplace_back(occupation, demand);
+    const auto end = static_cast<uint32_t>(roles_.size());
+    if (end > begin) AddOccupation(query, occupation, begin, end);
+  };
+  size_t c = 0;
+  for (const AreaOccupation& was : before.occupations_) {
+    for (; c < changed.size() && changed[c] <= was.occupation; ++c) redo(changed[c]);
+    if (c == 0 || changed[c - 1] != was.occupation) move_over(was);
+  }
+  for (; c < changed.size(); ++c) redo(changed[c]);
+  // Demand: the changed occupations' as redone, the others' as they were.
+  size_t r = 0;
+  for (const auto& entry : before.demand_) {
+    if (std::binary_search(changed.begin(), changed.end(), entry.first)) continue;
+    for (; r < redone_demand.size() && redone_demand[r].first < entry.first; ++r) {
+      demand_.push_back(redone_demand[r]);
+    }
+    demand_.push_back(entry);
+  }
+  demand_.insert(demand_.end(), redone_demand.begin() + static_cast<ptrdiff_t>(r),
+                 redone_demand.end());
+  ShrinkToFit();
+}
+
+void Area::AddOccupation(const QueryContext& query, OccupationIndex o, uint32_t begin,
+                         uint32_t end) {
+  const MatchIndex& index = query.index();
   auto nearer = [&](PlaceId a, PlaceId b) {
     return b == kNoPlace || query.PlaceKm(a) < query.PlaceKm(b);
   };
-  for (size_t o = 0; o < occupation_count; ++o) {
-    if (start[o] == start[o + 1]) continue;
-    AreaOccupation occupation;
-    occupation.occupation = static_cast<OccupationIndex>(o);
-    occupation.begin = start[o];
-    occupation.end = start[o + 1];
-    occupation.groups_begin = static_cast<uint32_t>(groups_.size());
-    std::sort(roles_.begin() + occupation.begin, roles_.begin() + occupation.end,
-              [](const AreaRole& a, const AreaRole& b) {
-                return a.signature_id != b.signature_id ? a.signature_id < b.signature_id
-                                                        : a.id < b.id;
-              });
-    for (uint32_t k = occupation.begin; k < occupation.end;) {
-      AreaGroup group;
-      group.begin = k;
-      group.signature_id = roles_[k].signature_id;
-      group.entry_rqf = index.role(roles_[k].id).entry_rqf;
-      group.first_name_hash = std::numeric_limits<uint64_t>::max();
-      for (; k < occupation.end && roles_[k].signature_id == roles_[group.begin].signature_id;
-           ++k) {
-        const AreaRole& role = roles_[k];
-        const RoleEntry& entry = index.role(role.id);
-        group.best_pay = std::max(group.best_pay, entry.annual_pay_pence);
-        if (nearer(role.site, group.nearest)) group.nearest = role.site;
-        group.first_name_hash = std::min(group.first_name_hash, entry.name_hash);
-      }
-      group.end = k;
-      occupation.best_pay = std::max(occupation.best_pay, group.best_pay);
-      if (nearer(group.nearest, occupation.nearest)) occupation.nearest = group.nearest;
-      groups_.push_back(group);
+  AreaOccupation occupation;
+  occupation.occupation = o;
+  occupation.begin = begin;
+  occupation.end = end;
+  occupation.groups_begin = static_cast<uint32_t>(groups_.size());
+  std::sort(roles_.begin() + begin, roles_.begin() + end, [](const AreaRole& a, const AreaRole& b) {
+    return a.signature_id != b.signature_id ? a.signature_id < b.signature_id : a.id < b.id;
+  });
+  for (uint32_t k = begin; k < end;) {
+    AreaGroup group;
+    group.begin = k;
+    group.signature_id = roles_[k].signature_id;
+    group.entry_rqf = index.role(roles_[k].id).entry_rqf;
+    group.first_name_hash = std::numeric_limits<uint64_t>::max();
+    for (; k < end && roles_[k].signature_id == roles_[group.begin].signature_id; ++k) {
+      const AreaRole& role = roles_[k];
+      const RoleEntry& entry = index.role(role.id);
+      group.best_pay = std::max(group.best_pay, entry.annual_pay_pence);
+      if (nearer(role.site, group.nearest)) group.nearest = role.site;
+      group.first_name_hash = std::min(group.first_name_hash, entry.name_hash);
     }
-    occupation.groups_end = static_cast<uint32_t>(groups_.size());
-    occupations_.push_back(occupation);
+    group.end = k;
+    occupation.best_pay = std::max(occupation.best_pay, group.best_pay);
+    if (nearer(group.nearest, occupation.nearest)) occupation.nearest = group.nearest;
+    groups_.push_back(group);
   }
+  occupation.groups_end = static_cast<uint32_t>(groups_.size());
+  occupations_.push_back(occupation);
+}
+
+void Area::ShrinkToFit() {
   roles_.shrink_to_fit();
   groups_.shrink_to_fit();
   occupations_.shrink_to_fit();
@@ -82,65 +150,67 @@ size_t Area::bytes() const {
 
 std::shared_ptr<const Area> AreaCache::Get(const QueryContext& query) {
   const Limits& limits = query.limits();
+  const MatchIndex& index = query.index();
   // Full time takes roles of any mode, as no mode does (ModeFits).
   const common::v1::StudyMode mode = limits.mode == common::v1::STUDY_MODE_FULL_TIME
                                          ? common::v1::STUDY_MODE_UNSPECIFIED
                                          : limits.mode;
-  Key key{query.index().role_generation(),
-          query.person().home_outcode,
-          limits.max_travel_km,
-          limits.horizon,
-          mode,
-          limits.emerging_only,
-          limits.apprenticeship_only,
-          limits.isco_prefixes,
-          limits.today};
+  Key key{
+      &index,      query.person().home_outcode, limits.max_travel_km,       limits.horizon,
+      mode,        limits.emerging_only,        limits.apprenticeship_only, limits.isco_prefixes,
+      limits.today};
+  const uint64_t generation = index.role_generation();
   std::shared_ptr<const Area> area;
+  std::shared_ptr<const Area> stale;
+  uint64_t stale_generation = 0;
   std::shared_ptr<const Observer> observer;
   Stats now;
   {
     std::lock_guard<std::mutex> lock(mu_);
     observer = observer_;
     if (auto it = entries_.find(key); it != entries_.end()) {
-      ++hits_;
       it->second.used = ++tick_;
-      area = it->second.area;
-      now = StatsLocked();
-    } else {
-      ++misses_;
+      if (it->second.role_generation == generation) {
+        ++hits_;
+        area = it->second.area;
+        now = StatsLocked();
+      } else {
+        stale = it->second.area;
+        stale_generation = it->second.role_generation;
+      }
     }
   }
   if (area != nullptr) {
-    if (observer != nullptr) (*observer)(true, now);
+    if (observer != nullptr) (*observer)(AreaLookup::kHit, now);
     return area;
   }
-  area = std::make_shared<const Area>(query);
+  AreaLookup lookup = AreaLookup::kBuilt;
+  std::vector<OccupationIndex> changed;
+  if (stale != nullptr && index.OccupationsChangedSince(stale_generation, &changed)) {
+    area = std::make_shared<const Area>(query, *stale, changed);
+    lookup = AreaLookup::kPatched;
+  } else {
+    area = std::make_shared<const Area>(query);
+  }
+  stale.reset();
   const size_t bytes = area->bytes();
   {
     std::lock_guard<std::mutex> lock(mu_);
-    const uint64_t role_generation = key.role_generation;
-    auto [it, added] = entries_.try_emplace(std::move(key), Entry{area, bytes, 0, &query.index()});
-    it->second.used = ++tick_;
-    if (added) {
-      bytes_ += bytes;
-      DropStaleLocked(&query.index(), role_generation);
-      EvictLocked();
+    ++(lookup == AreaLookup::kPatched ? patches_ : misses_);
+    Entry& entry = entries_[std::move(key)];
+    // Another thread may have stored this one, or a newer one, meanwhile.
+    if (entry.area == nullptr || entry.role_generation < generation) {
+      bytes_ = bytes_ - entry.bytes + bytes;
+      entry.area = area;
+      entry.bytes = bytes;
+      entry.role_generation = generation;
     }
+    entry.used = ++tick_;
+    EvictLocked();
     now = StatsLocked();
   }
-  if (observer != nullptr) (*observer)(false, now);
+  if (observer != nullptr) (*observer)(lookup, now);
   return area;
-}
-
-void AreaCache::DropStaleLocked(const MatchIndex* index, uint64_t role_generation) {
-  for (auto it = entries_.begin(); it != entries_.end();) {
-    if (it->second.index == index && it->first.role_generation != role_generation) {
-      bytes_ -= it->second.bytes;
-      entries_.erase(it++);
-    } else {
-      ++it;
-    }
-  }
 }
 
 void AreaCache::EvictLocked() {
@@ -162,7 +232,7 @@ AreaCache::Stats AreaCache::stats() const {
 }
 
 AreaCache::Stats AreaCache::StatsLocked() const {
-  return Stats{hits_, misses_, entries_.size(), bytes_};
+  return Stats{hits_, patches_, misses_, entries_.size(), bytes_};
 }
 
 void AreaCache::set_observer(Observer observer) {

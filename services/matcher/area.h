@@ -6,8 +6,9 @@
 // occupation sited within reach. It depends on the home outcode, the travel
 // limit, the role filters, the day and the roles -- not on the person -- so
 // every query from one home with the same filters can share it: AreaCache
-// keeps recent areas until a role changes, and a query then skips the pass
-// over thousands of roles.
+// keeps recent areas, and a query then skips the pass over thousands of
+// roles. When roles change, the next query brings the area up to date by
+// redoing only the occupations whose roles changed.
 #pragma once
 
 #include <cstddef>
@@ -60,6 +61,10 @@ class Area {
  public:
   // The area of the query's home, limits and index.
   explicit Area(const QueryContext& query);
+  // The same area, from `before`: the area of the query's home and limits
+  // when the index's roles differed only in the `changed` occupations
+  // (ascending), which alone are worked out again.
+  Area(const QueryContext& query, const Area& before, std::span<const OccupationIndex> changed);
 
   // Roles by occupation (ascending), then by signature.
   std::span<const AreaRole> roles() const { return roles_; }
@@ -73,40 +78,55 @@ class Area {
   size_t bytes() const;
 
  private:
+  // Sorts roles_[begin, end), the roles of `occupation` the filters allow,
+  // by signature and id, and adds the occupation with its groups.
+  void AddOccupation(const QueryContext& query, OccupationIndex occupation, uint32_t begin,
+                     uint32_t end);
+  void ShrinkToFit();
+
   std::vector<AreaRole> roles_;
   std::vector<AreaGroup> groups_;
   std::vector<AreaOccupation> occupations_;
   std::vector<std::pair<OccupationIndex, DemandCounts>> demand_;
 };
 
+// How AreaCache::Get found an area.
+enum class AreaLookup {
+  kHit,      // Cached and up to date.
+  kPatched,  // Cached from before some roles changed: their occupations redone.
+  kBuilt,    // Not cached, or from too long ago: built from every role.
+};
+
 // Areas of recent queries, shared by every thread, within a memory budget:
-// the least recently used go first, and an index's areas go as soon as one
-// built after its roles changed is kept (no query reads them again).
+// the least recently used go first. One area is kept per home and limits,
+// brought up to date when a query finds it older than the roles.
 // Thread-safe.
 class AreaCache {
  public:
   explicit AreaCache(size_t max_bytes) : max_bytes_(max_bytes) {}
 
-  // The query's area, from the cache or built (outside the lock) and kept.
+  // The query's area, from the cache (patched if roles changed since) or
+  // built, either outside the lock, and kept.
   std::shared_ptr<const Area> Get(const QueryContext& query);
 
   struct Stats {
     uint64_t hits = 0;
-    uint64_t misses = 0;
+    uint64_t patches = 0;
+    uint64_t misses = 0;  // Built.
     size_t areas = 0;
     size_t bytes = 0;
   };
   Stats stats() const;
   void set_max_bytes(size_t max_bytes);
-  // Told of every Get (outside the lock): whether the area was cached, and
-  // the cache as it then stood. For metrics.
-  using Observer = std::function<void(bool hit, const Stats& now)>;
+  // Told of every Get (outside the lock): how the area was found, and the
+  // cache as it then stood. For metrics.
+  using Observer = std::function<void(AreaLookup lookup, const Stats& now)>;
   void set_observer(Observer observer);
 
  private:
-  // What an area depends on.
+  // What an area depends on besides the roles.
   struct Key {
-    uint64_t role_generation = 0;  // Unique across indexes too.
+    const MatchIndex* index = nullptr;
     std::string home_outcode;
     double max_travel_km = 0;
     demand::v1::Horizon horizon = demand::v1::HORIZON_UNSPECIFIED;
@@ -119,18 +139,18 @@ class AreaCache {
     bool operator==(const Key&) const = default;
     template <typename H>
     friend H AbslHashValue(H h, const Key& k) {
-      return H::combine(std::move(h), k.role_generation, k.home_outcode, k.max_travel_km, k.horizon,
-                        k.mode, k.emerging_only, k.apprenticeship_only, k.isco_prefixes, k.today);
+      return H::combine(std::move(h), k.index, k.home_outcode, k.max_travel_km, k.horizon, k.mode,
+                        k.emerging_only, k.apprenticeship_only, k.isco_prefixes, k.today);
     }
   };
   struct Entry {
     std::shared_ptr<const Area> area;
     size_t bytes = 0;
     uint64_t used = 0;  // Tick of the last Get.
-    const MatchIndex* index = nullptr;
+    // The index's role_generation the area is of (no two indexes share
+    // one, so an index at a freed one's address never takes its areas).
+    uint64_t role_generation = 0;
   };
-  // Drops the areas of `index` from before its roles last changed.
-  void DropStaleLocked(const MatchIndex* index, uint64_t role_generation);
   void EvictLocked();
   Stats StatsLocked() const;
 
@@ -139,6 +159,7 @@ class AreaCache {
   size_t bytes_ = 0;
   uint64_t tick_ = 0;
   uint64_t hits_ = 0;
+  uint64_t patches_ = 0;
   uint64_t misses_ = 0;
   absl::flat_hash_map<Key, Entry> entries_;
   std::shared_ptr<const Observer> observer_;

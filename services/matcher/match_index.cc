@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <iterator>
 #include <utility>
 
 #include "absl/container/inlined_vector.h"
@@ -94,8 +95,12 @@ uint64_t EssentialSignature(const RoleEntry& role) { return HashItems(SignatureI
 MatchIndex::MatchIndex(const taxonomy::Taxonomy* taxonomy, const taxonomy::Geography* geography)
     : taxonomy_(taxonomy),
       geography_(geography),
+      identity_(NextGeneration()),
       course_generation_(NextGeneration()),
       role_generation_(NextGeneration()) {
+  role_changes_base_ = role_generation_;
+  occupation_change_count_.assign(taxonomy_->occupation_count(), 0);
+  roles_by_occupation_.resize(taxonomy_->occupation_count());
   const size_t skills = taxonomy_->skill_count();
   skill_offer_generation_.assign(skills, course_generation_);
   std::vector<GroupIndex> above;
@@ -428,6 +433,8 @@ absl::Status MatchIndex::UpsertRole(const demand::v1::Role& role) {
       signature_hash_.push_back(0);
       signature_items_.emplace_back();
     }
+    // Caches of the id's last signature must not hold for this one.
+    ++signature_offer_count_[entry.signature_id];
     signature_hash_[entry.signature_id] = entry.signature;
     signature_items_[entry.signature_id] = std::move(items);
     signature_ids_.emplace(entry.signature, entry.signature_id);
@@ -454,7 +461,8 @@ absl::Status MatchIndex::UpsertRole(const demand::v1::Role& role) {
   hot.work_mode = entry.work_mode;
   hot.emerging = entry.emerging;
   hot.apprenticeship = entry.apprenticeship;
-  role_generation_ = NextGeneration();
+  RoleChanged(entry.occupation);
+  roles_by_occupation_[entry.occupation].push_back(hot);
   std::vector<RoleHot>& at = roles_by_place_[entry.site];
   at.insert(std::lower_bound(at.begin(), at.end(), id,
                              [](const RoleHot& h, RoleId v) { return h.id < v; }),
@@ -497,9 +505,39 @@ std::span<const RequiredSkillEntry> MatchIndex::CommonEssentials(OccupationIndex
   return it->second.common;
 }
 
-void MatchIndex::UnlinkRole(RoleId id) {
+void MatchIndex::RoleChanged(OccupationIndex occupation) {
   role_generation_ = NextGeneration();
+  ++occupation_change_count_[occupation];
+  role_changes_.push_back(RoleChange{role_generation_, occupation});
+  while (role_changes_.size() > kRoleChangesRecalled) {
+    role_changes_base_ = role_changes_.front().generation;
+    role_changes_.pop_front();
+  }
+}
+
+bool MatchIndex::OccupationsChangedSince(uint64_t generation,
+                                         std::vector<OccupationIndex>* changed) const {
+  changed->clear();
+  // Generations only grow, and no two indexes share one.
+  auto after =
+      std::upper_bound(role_changes_.begin(), role_changes_.end(), generation,
+                       [](uint64_t g, const RoleChange& change) { return g < change.generation; });
+  const bool known = generation == role_changes_base_ ||
+                     (after != role_changes_.begin() && std::prev(after)->generation == generation);
+  if (!known) return false;
+  for (; after != role_changes_.end(); ++after) changed->push_back(after->occupation);
+  std::sort(changed->begin(), changed->end());
+  changed->erase(std::unique(changed->begin(), changed->end()), changed->end());
+  return true;
+}
+
+void MatchIndex::UnlinkRole(RoleId id) {
   RoleEntry& entry = roles_[id];
+  RoleChanged(entry.occupation);
+  std::vector<RoleHot>& of_occupation = roles_by_occupation_[entry.occupation];
+  *std::find_if(of_occupation.begin(), of_occupation.end(),
+                [&](const RoleHot& h) { return h.id == id; }) = of_occupation.back();
+  of_occupation.pop_back();
   CountEssentials(entry, -1);
   if (--signature_refs_[entry.signature_id] == 0) {
     signature_ids_.erase(signature_hash_[entry.signature_id]);
@@ -782,6 +820,8 @@ size_t MatchIndex::ApproximateBytes() const {
   for (const auto& p : entry_postings_) bytes += VectorBytes(p) + sizeof(p);
   for (const auto& p : group_postings_) bytes += VectorBytes(p) + sizeof(p);
   for (const auto& p : roles_by_place_) bytes += VectorBytes(p) + sizeof(p);
+  for (const auto& o : roles_by_occupation_) bytes += VectorBytes(o) + sizeof(o);
+  bytes += role_changes_.size() * sizeof(RoleChange) + VectorBytes(occupation_change_count_);
   for (const auto& p : courses_by_rqf_) bytes += VectorBytes(p);
   // Name maps: key, value and control byte per slot.
   bytes += role_by_name_.capacity() * (sizeof(std::string) + sizeof(RoleId) + 1);

@@ -18,6 +18,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <optional>
 #include <span>
 #include <string>
@@ -121,7 +122,8 @@ struct RoleEntry {
 uint64_t EssentialSignature(const RoleEntry& role);
 
 // What ranking reads of every role within reach, kept together per place so
-// that a pass over thousands of roles reads memory in order.
+// that a pass over thousands of roles reads memory in order (and per
+// occupation, for a pass over one occupation's).
 struct RoleHot {
   RoleId id = 0;
   uint64_t name_hash = 0;  // RoleEntry::name_hash.
@@ -228,6 +230,22 @@ class MatchIndex {
   uint64_t course_generation() const { return course_generation_; }
   // The same for roles.
   uint64_t role_generation() const { return role_generation_; }
+  // Sets `changed` to the occupations (ascending, each once) whose roles
+  // were added, removed or changed since the index's roles were at
+  // `generation`, and returns true; false when the index does not recall
+  // that far back (the last kRoleChangesRecalled changes) or never had that
+  // generation. A cache of what the roles of each occupation are holds
+  // for every other occupation.
+  static constexpr size_t kRoleChangesRecalled = 4096;
+  bool OccupationsChangedSince(uint64_t generation, std::vector<OccupationIndex>* changed) const;
+  // Counts the changes to the roles of an occupation (and so to its
+  // CommonEssentials). Only comparable within one index.
+  uint32_t occupation_change_count(OccupationIndex occupation) const {
+    return occupation_change_count_[occupation];
+  }
+  // No two indexes share it: with the counts above, which are only
+  // comparable within one index, it keys what a cache holds.
+  uint64_t identity() const { return identity_; }
   // The same, for what the courses teaching a skill offer: it changes when
   // one of them is added, removed or changed in what it offers, so a cache
   // of what a skill's courses offer holds while it stays the same. No two
@@ -235,8 +253,9 @@ class MatchIndex {
   uint64_t skill_offer_generation(SkillIndex skill) const { return skill_offer_generation_[skill]; }
   // Counts the changes to what the courses teaching any essential skill of
   // a signature offer (for an emerging skill, the courses teaching a skill
-  // under its group). Only comparable within one index and while the roles
-  // stay the same (role_generation): signature ids are reused.
+  // under its group), and the times its id was given to a signature: ids
+  // are reused, so a cache keyed on the id and this count holds for the
+  // signature it was filled for. Only comparable within one index.
   uint32_t signature_offer_count(uint32_t signature_id) const {
     return signature_offer_count_[signature_id];
   }
@@ -282,6 +301,10 @@ class MatchIndex {
   std::span<const RoleHot> RolesAt(PlaceId place) const {
     return place < roles_by_place_.size() ? std::span<const RoleHot>(roles_by_place_[place])
                                           : std::span<const RoleHot>();
+  }
+  // Roles of an occupation, in no order.
+  std::span<const RoleHot> RolesOf(OccupationIndex occupation) const {
+    return roles_by_occupation_[occupation];
   }
 
   size_t place_count() const { return places_.size(); }
@@ -409,6 +432,7 @@ class MatchIndex {
   std::vector<std::vector<CoursePosting>> group_postings_;  // By GroupIndex.
   std::vector<std::vector<CourseId>> entry_postings_;       // By SkillIndex.
   std::vector<std::vector<RoleHot>> roles_by_place_;        // By PlaceId, ascending id.
+  std::vector<std::vector<RoleHot>> roles_by_occupation_;   // By OccupationIndex.
   std::array<std::vector<CourseId>, 9> courses_by_rqf_;     // See CoursesAwarding.
 
   // Per occupation: roles, and how many of them require each essential
@@ -449,8 +473,22 @@ class MatchIndex {
   absl::flat_hash_map<std::string, uint32_t> emerging_by_key_;  // "{group}#{folded}"
   std::vector<uint32_t> free_emerging_;
 
+  // The last role changes, oldest first: the generation each made and the
+  // occupation it touched (a role moving occupation makes two). Those of
+  // `role_changes_base_` and before are forgotten.
+  struct RoleChange {
+    uint64_t generation = 0;
+    OccupationIndex occupation = 0;
+  };
+  // A role of `occupation` changed: moves role_generation on and recalls it.
+  void RoleChanged(OccupationIndex occupation);
+  std::deque<RoleChange> role_changes_;
+  uint64_t role_changes_base_;
+  std::vector<uint32_t> occupation_change_count_;  // By OccupationIndex.
+
   std::string roles_revision_;
   std::string courses_revision_;
+  const uint64_t identity_;
   uint64_t course_generation_;
   uint64_t role_generation_;
 };

@@ -59,7 +59,9 @@ struct IndexMetrics {
         area_lookups(prometheus::BuildCounter()
                          .Name("matcher_area_cache_lookups_total")
                          .Help("Rankings by whether the roles within reach of their home "
-                               "were cached (result=hit) or worked out (result=miss).")
+                               "were cached (result=hit), cached from before some roles "
+                               "changed and brought up to date (result=patched), or worked "
+                               "out from every role (result=miss).")
                          .Register(registry)),
         area_cache(prometheus::BuildGauge()
                        .Name("matcher_area_cache")
@@ -67,6 +69,7 @@ struct IndexMetrics {
                              "(what=areas) and their bytes (what=bytes), within AREA_CACHE_MB.")
                        .Register(registry)),
         area_hits(area_lookups.Add({{"result", "hit"}})),
+        area_patches(area_lookups.Add({{"result", "patched"}})),
         area_misses(area_lookups.Add({{"result", "miss"}})),
         area_count(area_cache.Add({{"what", "areas"}})),
         area_bytes(area_cache.Add({{"what", "bytes"}})) {}
@@ -83,6 +86,7 @@ struct IndexMetrics {
   prometheus::Family<prometheus::Counter>& area_lookups;
   prometheus::Family<prometheus::Gauge>& area_cache;
   prometheus::Counter& area_hits;
+  prometheus::Counter& area_patches;
   prometheus::Counter& area_misses;
   prometheus::Gauge& area_count;
   prometheus::Gauge& area_bytes;
@@ -315,8 +319,18 @@ absl::StatusOr<std::shared_ptr<grpc::Service>> MakeMatcherService(ServiceHost& h
   SharedAreaCache().set_max_bytes(static_cast<size_t>(config.area_cache_mb) << 20);
   auto parts = std::make_shared<MatcherParts>(host, zone);
   SharedAreaCache().set_observer(
-      [metrics = &parts->metrics](bool hit, const AreaCache::Stats& now) {
-        (hit ? metrics->area_hits : metrics->area_misses).Increment();
+      [metrics = &parts->metrics](AreaLookup lookup, const AreaCache::Stats& now) {
+        switch (lookup) {
+          case AreaLookup::kHit:
+            metrics->area_hits.Increment();
+            break;
+          case AreaLookup::kPatched:
+            metrics->area_patches.Increment();
+            break;
+          case AreaLookup::kBuilt:
+            metrics->area_misses.Increment();
+            break;
+        }
         metrics->area_count.Set(static_cast<double>(now.areas));
         metrics->area_bytes.Set(static_cast<double>(now.bytes));
       });

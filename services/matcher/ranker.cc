@@ -122,11 +122,12 @@ struct SignatureInfo {
 };
 
 // What the person-free bounds in RankScratch depend on besides what the
-// courses offer: what optimistic reach does, the roles (signature ids are
-// reused) and the limits on weeks and cost.
+// courses offer and the signatures and occupations they are of: what
+// optimistic reach does, the index (the counts they are checked against
+// are its own) and the limits on weeks and cost.
 struct FreeScreenKey {
   QueryScratch::OptimisticKey optimistic;
-  uint64_t role_generation = 0;
+  uint64_t index = 0;  // MatchIndex::identity.
   std::optional<int> max_weeks;
   std::optional<int64_t> max_cost_pence;
   bool operator==(const FreeScreenKey&) const = default;
@@ -150,12 +151,14 @@ struct RankScratch {
   std::vector<uint32_t> holds;
   std::vector<double> site;  // By place: distance^wd to the site.
   // By occupation: the optimistic journey of its common essential skills
-  // for someone holding none of them, valid while `free_epoch` and the
-  // course generation are (it is quick to work out again from the skills'
-  // optimistic reach, which a course change mostly leaves).
+  // for someone holding none of them, valid while `free_epoch`, the course
+  // generation and the occupation's roles are (it is quick to work out
+  // again from the skills' optimistic reach, which a course change mostly
+  // leaves).
   struct CommonJourney {
     uint32_t free_epoch = 0;
     uint64_t course_generation = 0;
+    uint32_t occupation_changes = 0;
     bool reachable = false;
     Journey journey;
   };
@@ -362,7 +365,7 @@ std::vector<RankedPathway> RankRoles(const QueryContext& query, Scorer& scorer, 
     if (held.level == 0 || !emerging.has_value()) continue;
     for (uint32_t id : index.SignaturesRequiring(EmergingKey(*emerging))) rs.holds[id] = rs.stamp;
   }
-  const FreeScreenKey free_key{query.optimistic_key(), index.role_generation(), limits.max_weeks,
+  const FreeScreenKey free_key{query.optimistic_key(), index.identity(), limits.max_weeks,
                                limits.max_cost_pence};
   if (rs.free_epoch == 0 || !(free_key == rs.free_key)) {
     rs.free_key = free_key;
@@ -597,10 +600,13 @@ std::vector<RankedPathway> RankRoles(const QueryContext& query, Scorer& scorer, 
             journey_of(index.CommonEssentials(next.occupation), /*optimistic=*/true, &journey);
       } else {
         RankScratch::CommonJourney& common = rs.common[next.occupation];
+        const uint32_t changes = index.occupation_change_count(next.occupation);
         if (common.free_epoch != rs.free_epoch ||
-            common.course_generation != index.course_generation()) {
+            common.course_generation != index.course_generation() ||
+            common.occupation_changes != changes) {
           common.free_epoch = rs.free_epoch;
           common.course_generation = index.course_generation();
+          common.occupation_changes = changes;
           common.journey = Journey{};
           common.reachable = journey_of(index.CommonEssentials(next.occupation),
                                         /*optimistic=*/true, &common.journey);

@@ -8,7 +8,8 @@
 //  1. The roles sited within reach that the filters allow, grouped by
 //     occupation, and every occupation's demand come from the home's Area
 //     (area.h): one pass over the roles, made by the first query from that
-//     home and filters and shared until a role changes. An occupation's
+//     home and filters and shared (when roles change, the next query redoes
+//     only their occupations' part of it). An occupation's
 //     first bound is its demand, interest, best pay and nearest site (time
 //     and cost taken as 1).
 //  2. An occupation that comes to the top is refined once with the journey
@@ -22,8 +23,8 @@
 //     is refined with its own essential skills, first as anyone could learn
 //     them (QueryContext::OptimisticReach; for someone holding none of them
 //     the thread keeps this bound between queries until what the courses
-//     teaching them offer, the roles, the start date, the limits or the
-//     weights change), then with
+//     teaching them offer, the start date, the limits or the weights
+//     change, or the signature's id is given to another), then with
 //     the hardest of them (the worst optimistic trade-off of time and cost
 //     among courses that need no entry skills, then among all) as this
 //     person can, then with all of them as this person can: dropped

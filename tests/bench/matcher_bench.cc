@@ -355,8 +355,9 @@ int main(int argc, char** argv) {
   const pathways::matcher::AreaCache::Stats area_stats = areas.stats();
   std::printf(
       "  areas: %d homes' first queries built theirs, %.0f us more than later queries on "
-      "average; %zu areas cached in %.1f MB\n",
-      homes, homes > 0 ? extra / homes : 0.0, area_stats.areas, area_stats.bytes / 1048576.0);
+      "average; %zu areas cached in %.1f MB; %llu brought up to date after role changes\n",
+      homes, homes > 0 ? extra / homes : 0.0, area_stats.areas, area_stats.bytes / 1048576.0,
+      static_cast<unsigned long long>(area_stats.patches));
   // What the slowest queries do: where the tail's time goes. Which queries
   // are slowest varies from run to run; which make the most plans does not,
   // so that tail can be compared between builds.

@@ -1,6 +1,7 @@
 #include "services/matcher/area.h"
 
 #include <algorithm>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -147,8 +148,8 @@ TEST_F(AreaTest, QueriesFromOneHomeShareTheirArea) {
 
   int told_hits = 0, told_misses = 0;
   size_t told_areas = 0;
-  cache.set_observer([&](bool hit, const AreaCache::Stats& now) {
-    ++(hit ? told_hits : told_misses);
+  cache.set_observer([&](AreaLookup lookup, const AreaCache::Stats& now) {
+    ++(lookup == AreaLookup::kHit ? told_hits : told_misses);
     told_areas = now.areas;
   });
 
@@ -168,36 +169,150 @@ TEST_F(AreaTest, QueriesFromOneHomeShareTheirArea) {
   EXPECT_EQ(told_areas, 3u);
 }
 
-TEST_F(AreaTest, ARoleChangeMakesTheNextQueryBuildANewArea) {
+TEST_F(AreaTest, ARoleChangeMakesTheNextQueryBringItsAreaUpToDate) {
   AddRole(Role("porter", "kitchen porter", {{"clean surfaces", 2}}));
   AreaCache cache(size_t{1} << 20);
+  int told_patches = 0;
+  cache.set_observer([&](AreaLookup lookup, const AreaCache::Stats&) {
+    told_patches += lookup == AreaLookup::kPatched;
+  });
   std::unique_ptr<Query> query = QueryFrom({.outcode = "M1"});
   const std::shared_ptr<const Area> before = cache.Get(*query->context);
   ASSERT_EQ(before->roles().size(), 1u);
-  cache.Get(*QueryFrom({.outcode = "M4"})->context);
-  // Another index's area, which its changes leave alone.
+  // Another index's area, which this index's changes leave alone.
   auto other = testing::NewIndex();
   ASSERT_TRUE(other->UpsertRole(MakeRole(Role("porter", "kitchen porter", {}))).ok());
   absl::StatusOr<Person> person = ResolvePerson(*other, MakeProfile({.outcode = "M1"}), "profile");
   ASSERT_TRUE(person.ok());
   const QueryContext other_query(*other, *person, query->limits, policy_);
   const std::shared_ptr<const Area> kept = cache.Get(other_query);
-  ASSERT_EQ(cache.stats().areas, 3u);
+  ASSERT_EQ(cache.stats().areas, 2u);
 
   AddRole(Role("cook", "cook", {{"clean surfaces", 2}}));
   const std::shared_ptr<const Area> added = cache.Get(*query->context);
   EXPECT_EQ(added->roles().size(), 2u);
-  // The areas from before the change, M4's too, are no longer kept: no
-  // query reads them again.
+  EXPECT_EQ(cache.stats().patches, 1u);
+  EXPECT_EQ(told_patches, 1);
+  // One area a home: the patched one took the place of the old.
   EXPECT_EQ(cache.stats().areas, 2u);
   EXPECT_EQ(cache.stats().bytes, added->bytes() + kept->bytes());
+  EXPECT_EQ(cache.Get(*query->context), added);
   EXPECT_EQ(cache.Get(other_query), kept);
 
   ASSERT_TRUE(index_->RemoveRole("employers/e/roles/porter"));
   const std::shared_ptr<const Area> removed = cache.Get(*query->context);
   ASSERT_EQ(removed->roles().size(), 1u);
   EXPECT_EQ(RoleName(*removed, 0), "employers/e/roles/cook");
+  EXPECT_EQ(cache.stats().patches, 2u);
   EXPECT_EQ(before->roles().size(), 1u);  // An area in use is never changed.
+
+  // Changes beyond what the index recalls: the area is built anew.
+  const uint64_t misses = cache.stats().misses;
+  RoleSpec cook = Role("cook", "cook", {{"clean surfaces", 2}});
+  for (size_t k = 0; k <= MatchIndex::kRoleChangesRecalled / 2; ++k) {
+    cook.openings_now = static_cast<int>(k % 3) + 1;
+    AddRole(cook);
+  }
+  EXPECT_EQ(cache.Get(*query->context)->roles().size(), 1u);
+  EXPECT_EQ(cache.stats().misses, misses + 1);
+  EXPECT_EQ(cache.stats().patches, 2u);
+}
+
+// Everything ranking reads of an area, in order.
+std::string Describe(const MatchIndex& index, const Area& area) {
+  std::string out;
+  for (const AreaOccupation& o : area.occupations()) {
+    out += "occupation " + std::to_string(o.occupation) + " roles " + std::to_string(o.begin) +
+           ".." + std::to_string(o.end) + " groups " + std::to_string(o.groups_begin) + ".." +
+           std::to_string(o.groups_end) + " pay " + std::to_string(o.best_pay) + " nearest " +
+           std::to_string(o.nearest) + "\n";
+  }
+  for (const AreaGroup& g : area.groups()) {
+    out += "group " + std::to_string(g.begin) + ".." + std::to_string(g.end) + " pay " +
+           std::to_string(g.best_pay) + " nearest " + std::to_string(g.nearest) + " rqf " +
+           std::to_string(g.entry_rqf) + " signature " + std::to_string(g.signature_id) + " hash " +
+           std::to_string(g.first_name_hash) + "\n";
+  }
+  for (const AreaRole& r : area.roles()) {
+    out += index.role(r.id).name + " signature " + std::to_string(r.signature_id) + " site " +
+           std::to_string(r.site) + "\n";
+  }
+  for (const auto& [occupation, d] : area.demand()) {
+    out += "demand " + std::to_string(occupation) + ": " + std::to_string(d.now) + " " +
+           std::to_string(d.in_1_year) + " " + std::to_string(d.in_2_years) + " " +
+           std::to_string(d.in_5_years) + " " + std::to_string(d.emerging) + "\n";
+  }
+  return out;
+}
+
+TEST_F(AreaTest, AnAreaBroughtUpToDateIsTheAreaBuiltAfresh) {
+  RoleSpec far = Role("far", "cook", {{"clean surfaces", 2}}, "L1");
+  RoleSpec emerging = Role("emerging", "kitchen porter", {{"dispose waste", 2}}, "M4");
+  emerging.emerging = true;
+  emerging.openings_now = 0;
+  emerging.in_1_year = 4;
+  const std::vector<RoleSpec> roles = {
+      Role("porter-a", "kitchen porter", {{"clean surfaces", 2}}, "M4", 2'000'000),
+      Role("porter-b", "kitchen porter", {{"dispose waste", 2}}),
+      Role("cook-a", "cook", {{"clean surfaces", 2}}, "M1", 2'700'000),
+      Role("cook-b", "cook", {{"clean surfaces", 3}}, "M13"),
+      Role("chef", "chef", {{"clean surfaces", 2}, {"dispose waste", 1}}),
+      far,
+      emerging};
+  for (const RoleSpec& role : roles) AddRole(role);
+  v1::PathwayFilters emerging_only;
+  emerging_only.set_emerging_only(true);
+  std::vector<std::unique_ptr<Query>> queries;
+  queries.push_back(QueryFrom({.outcode = "M1"}));
+  queries.push_back(QueryFrom({.outcode = "M13"}));
+  queries.push_back(QueryFrom({.outcode = "M1"}, emerging_only));
+  AreaCache cache(size_t{1} << 20);
+  for (const auto& query : queries) cache.Get(*query->context);
+
+  // Each step changes roles one way; after it every area, brought up to
+  // date from the one before, must be what building it afresh gives.
+  RoleSpec moved = roles[0];
+  moved.occupation = "cook";  // Leaves one occupation for another.
+  RoleSpec closer = far;
+  closer.outcode = "M4";  // Comes within reach.
+  RoleSpec filled = roles[2];
+  filled.openings_now = 0;  // No longer ranks, but its occupation is still sited.
+  RoleSpec retrained = roles[3];
+  retrained.essential = {{"dispose waste", 2}};  // Another signature.
+  RoleSpec renamed = roles[4];
+  renamed.name = "employers/e/roles/sous-chef";
+  RoleSpec dearer = roles[1];
+  dearer.annual_pay_pence = 3'100'000;
+  RoleSpec now_open = emerging;
+  now_open.openings_now = 2;
+  const std::vector<std::pair<std::string, std::function<void()>>> steps = {
+      {"a role moved occupation", [&] { AddRole(moved); }},
+      {"a role came within reach", [&] { AddRole(closer); }},
+      {"a role filled", [&] { AddRole(filled); }},
+      {"a role's skills changed", [&] { AddRole(retrained); }},
+      {"a role added", [&] { AddRole(renamed); }},
+      {"a role's pay rose", [&] { AddRole(dearer); }},
+      {"an emerging role opened", [&] { AddRole(now_open); }},
+      {"a role removed, its occupation emptied",
+       [&] {
+         ASSERT_TRUE(index_->RemoveRole(renamed.name));
+         ASSERT_TRUE(index_->RemoveRole(roles[4].name));
+       }},
+      {"a role added in a new occupation",
+       [&] {
+         AddRole(Role("baker", "baker", {{"clean surfaces", 1}}));
+       }},
+  };
+  for (const auto& [what, step] : steps) {
+    step();
+    for (size_t q = 0; q < queries.size(); ++q) {
+      const AreaCache::Stats stats = cache.stats();
+      const std::shared_ptr<const Area> patched = cache.Get(*queries[q]->context);
+      EXPECT_EQ(cache.stats().patches, stats.patches + 1) << what;
+      EXPECT_EQ(Describe(*index_, *patched), Describe(*index_, Area(*queries[q]->context)))
+          << what << ", query " << q;
+    }
+  }
 }
 
 TEST_F(AreaTest, TheCacheKeepsWithinItsBudgetDroppingTheLeastRecentlyUsed) {

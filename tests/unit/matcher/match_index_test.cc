@@ -114,6 +114,8 @@ TEST(MatchIndexTest, UpsertReplacesARole) {
       EXPECT_TRUE(index->RolesAt(p).empty());
     }
   }
+  ASSERT_EQ(index->RolesOf(role.occupation).size(), 1u);
+  EXPECT_EQ(index->RolesOf(role.occupation)[0].site, role.site);
 }
 
 TEST(MatchIndexTest, RemovingARoleLeavesNoTrace) {
@@ -133,6 +135,7 @@ TEST(MatchIndexTest, RemovingARoleLeavesNoTrace) {
   EXPECT_FALSE(index->FindRole(spec.name).has_value());
   EXPECT_FALSE(index->FindEmerging(group, "dish-robot supervision").has_value());
   EXPECT_TRUE(index->CommonEssentials(occupation).empty());
+  EXPECT_TRUE(index->RolesOf(occupation).empty());
   for (PlaceId p = 0; p < index->place_count(); ++p) EXPECT_TRUE(index->RolesAt(p).empty());
   for (uint32_t e = 0; e < index->employer_slots(); ++e) EXPECT_EQ(index->employer_name(e), "");
   for (uint32_t e = 0; e < index->emerging_slots(); ++e) {
@@ -333,6 +336,55 @@ TEST(MatchIndexTest, CommonEssentialsAreThoseEveryRoleNeeds) {
   EXPECT_EQ(common[0].level, 1);  // The lowest level any role asks for.
   index->RemoveRole(b.name);
   EXPECT_EQ(index->CommonEssentials(occupation).size(), 2u);
+}
+
+TEST(MatchIndexTest, RecallsTheOccupationsWhoseRolesChanged) {
+  auto index = NewIndex();
+  auto other = NewIndex();
+  std::vector<OccupationIndex> changed = {7};
+  const uint64_t empty = index->role_generation();
+  EXPECT_TRUE(index->OccupationsChangedSince(empty, &changed));
+  EXPECT_TRUE(changed.empty());
+  // Never this index's.
+  EXPECT_FALSE(index->OccupationsChangedSince(other->role_generation(), &changed));
+  EXPECT_FALSE(index->OccupationsChangedSince(empty + 1000, &changed));
+
+  ASSERT_TRUE(index->UpsertRole(MakeRole(Porter())).ok());
+  const OccupationIndex porter = index->role(*index->FindRole(Porter().name)).occupation;
+  const uint64_t one_porter = index->role_generation();
+  const uint32_t porter_changes = index->occupation_change_count(porter);
+  RoleSpec cook = Porter("employers/kitchens/roles/cook");
+  cook.occupation = "cook";
+  ASSERT_TRUE(index->UpsertRole(MakeRole(cook)).ok());
+  const OccupationIndex cook_occupation = index->role(*index->FindRole(cook.name)).occupation;
+  RoleSpec second = Porter("employers/kitchens/roles/second-porter");
+  ASSERT_TRUE(index->UpsertRole(MakeRole(second)).ok());
+  EXPECT_EQ(index->occupation_change_count(porter), porter_changes + 1);
+  ASSERT_TRUE(index->OccupationsChangedSince(one_porter, &changed));
+  EXPECT_EQ(changed, (std::vector<OccupationIndex>{std::min(porter, cook_occupation),
+                                                   std::max(porter, cook_occupation)}));
+  ASSERT_TRUE(index->OccupationsChangedSince(empty, &changed));
+  EXPECT_EQ(changed.size(), 2u);  // Each once.
+
+  // A role that moves occupation changes both.
+  const uint64_t before_move = index->role_generation();
+  second.occupation = "cook";
+  ASSERT_TRUE(index->UpsertRole(MakeRole(second)).ok());
+  ASSERT_TRUE(index->OccupationsChangedSince(before_move, &changed));
+  EXPECT_EQ(changed.size(), 2u);
+  EXPECT_EQ(index->RolesOf(porter).size(), 1u);
+  EXPECT_EQ(index->RolesOf(cook_occupation).size(), 2u);
+  EXPECT_TRUE(index->OccupationsChangedSince(index->role_generation(), &changed));
+  EXPECT_TRUE(changed.empty());
+
+  // Only the last kRoleChangesRecalled changes are recalled.
+  const uint64_t long_ago = index->role_generation();
+  for (size_t k = 0; k < MatchIndex::kRoleChangesRecalled; ++k) {
+    ASSERT_TRUE(index->UpsertRole(MakeRole(cook)).ok());  // Two changes each.
+  }
+  EXPECT_FALSE(index->OccupationsChangedSince(long_ago, &changed));
+  EXPECT_FALSE(index->OccupationsChangedSince(empty, &changed));
+  ASSERT_TRUE(index->OccupationsChangedSince(index->role_generation(), &changed));
 }
 
 TEST(MatchIndexTest, SignaturesIgnoreOrderAndOptionalSkills) {

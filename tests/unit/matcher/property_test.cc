@@ -574,6 +574,44 @@ TEST_F(PropertyTest, AnswersDoNotDependOnWhatTheThreadRankedBefore) {
     ASSERT_TRUE(index->UpsertCourse(generator_->Course(k)).ok());
   }
   compare("with the courses as they were");
+  // Roles changed, each in one way, then as they were: what a thread kept
+  // of an occupation's common skills or of a signature must not outlive the
+  // change.
+  std::vector<demand::v1::Role> changed_roles;
+  for (int k = 0; k < o.roles; ++k) {
+    demand::v1::Role role = generator_->Role(k);
+    switch (k % 4) {
+      case 0: {
+        // One essential skill fewer, when another stays: its occupation's
+        // roles may now share fewer.
+        auto* skills = role.mutable_required_skills();
+        int last = -1, essentials = 0;
+        for (int i = 0; i < skills->size(); ++i) {
+          if (skills->Get(i).importance() != demand::v1::SKILL_IMPORTANCE_ESSENTIAL) continue;
+          last = i;
+          ++essentials;
+        }
+        if (essentials > 1) skills->DeleteSubrange(last, 1);
+        break;
+      }
+      case 1:
+        role.set_occupation(generator_->Role((k + 1) % o.roles).occupation());
+        break;
+      case 2:
+        *role.mutable_site() = generator_->Role((k + 7) % o.roles).site();
+        break;
+      case 3:
+        role.mutable_openings()->set_now(role.openings().now() + 3);
+        break;
+    }
+    changed_roles.push_back(role);
+  }
+  for (const demand::v1::Role& role : changed_roles) {
+    ASSERT_TRUE(index->UpsertRole(role).ok()) << role.name();
+  }
+  compare("with roles changed");
+  for (int k = 0; k < o.roles; ++k) ASSERT_TRUE(index->UpsertRole(generator_->Role(k)).ok());
+  compare("with the roles as they were");
   // Every role removed and added back: freed signature ids are reused last
   // freed first, each now for another signature.
   for (int k = 0; k < o.roles; ++k) ASSERT_TRUE(index->RemoveRole(generator_->Role(k).name()));
