@@ -90,11 +90,15 @@ economy (for rank_pathways and --update-latency):
   --ready-timeout S   how long to wait for the matcher's index to hold the
                       economy (default 900)
 
-  --update-latency    instead of --calls: update courses at --write-rate for
-                      --seconds while RankPathways runs at --concurrency, and
-                      report how long each update took to show in
-                      RankPathways' index_revision.courses (needs --matcher)
-  --write-rate N      course updates a second, 1..1000 (default 100)
+  --update-latency    instead of --calls: update courses (their places left)
+                      at --write-rate for --seconds while RankPathways runs
+                      at --concurrency, and report how long each update
+                      took to show in RankPathways' index_revision.courses
+                      (needs --matcher)
+  --update-kind KIND  courses (default), or roles: update the economy's roles'
+                      openings now instead, and watch index_revision.roles
+                      (needs --demand and --scale)
+  --write-rate N      updates a second, 1..1000 (default 100)
 )";
 
 struct Options {
@@ -115,6 +119,7 @@ struct Options {
   bool load = false;
   bool load_only = false;
   bool update_latency = false;
+  bool update_roles = false;  // --update-kind roles.
   int write_rate = 100;
 };
 
@@ -230,6 +235,9 @@ bool ParseOptions(int argc, char** argv, Options* options) {
       options->data_dir = value;
     } else if (flag == "--ready-timeout") {
       ok = absl::SimpleAtoi(value, &options->ready_timeout) && options->ready_timeout > 0;
+    } else if (flag == "--update-kind") {
+      ok = value == "courses" || value == "roles";
+      options->update_roles = value == "roles";
     } else if (flag == "--write-rate") {
       ok = absl::SimpleAtoi(value, &options->write_rate) && options->write_rate > 0 &&
            options->write_rate <= 1000;
@@ -264,6 +272,11 @@ bool ParseOptions(int argc, char** argv, Options* options) {
   }
   if (options->update_latency && options->matcher.empty()) {
     std::cerr << "--update-latency needs --matcher\n";
+    return false;
+  }
+  if (options->update_roles && (options->demand.empty() || options->scale.empty())) {
+    std::cerr << "--update-kind roles needs --demand (the roles are updated there) and "
+                 "--scale (the roles it updates are the economy's)\n";
     return false;
   }
   if (options->calls.empty()) {
@@ -579,24 +592,27 @@ class RevisionLog {
   std::vector<std::pair<Clock::time_point, std::string>> seen_;
 };
 
-// The course feed as the training service publishes it: the revision of each
-// change, by course name and the etag the change gave it.
-class CourseFeedLog {
+// A change feed as the training or demand service publishes it: the
+// revision of each change, by resource name and the etag the change gave it.
+template <typename Change>
+class FeedLog {
  public:
-  // Starts watching from now; returns once the watch is established.
-  bool Start(tv1::TrainingService::Stub& training, const std::string& token) {
+  using Reader = std::unique_ptr<grpc::ClientReader<Change>>;
+  // Starts watching from now (`open` starts the watch with the context it
+  // is given) and returns once the watch is established. `etag_of` reads a
+  // change's etag.
+  void Start(const std::string& token, const std::function<Reader(grpc::ClientContext*)>& open,
+             std::function<std::string(const Change&)> etag_of) {
     context_.AddMetadata("authorization", "Bearer " + token);
-    tv1::WatchCoursesRequest request;
-    reader_ = training.WatchCourses(&context_, request);
+    reader_ = open(&context_);
     reader_->WaitForInitialMetadata();
-    thread_ = std::thread([this] {
-      tv1::CourseChange change;
+    thread_ = std::thread([this, etag_of = std::move(etag_of)] {
+      Change change;
       while (reader_->Read(&change)) {
         std::lock_guard<std::mutex> lock(mutex_);
-        revisions_[Key(change.name(), change.course().etag())] = change.revision().token();
+        revisions_[Key(change.name(), etag_of(change))] = change.revision().token();
       }
     });
-    return true;
   }
   void Stop() {
     context_.TryCancel();
@@ -616,7 +632,7 @@ class CourseFeedLog {
     return absl::StrCat(name, " ", etag);
   }
   grpc::ClientContext context_;
-  std::unique_ptr<grpc::ClientReader<tv1::CourseChange>> reader_;
+  Reader reader_;
   std::thread thread_;
   std::mutex mutex_;
   std::unordered_map<std::string, std::string> revisions_;
@@ -624,26 +640,64 @@ class CourseFeedLog {
 
 struct Write {
   Clock::time_point sent;  // Just before the update went out.
-  std::string course;
-  std::string etag;  // The etag the update gave the course.
+  std::string name;
+  std::string etag;  // The etag the update gave the resource.
 };
 
-// One writer updates courses (their places) in turn at `rate` a second for
-// `seconds`, each update sent on schedule or as soon as the one before
-// finished; RankPathways runs at `concurrency` meanwhile and for up to five
-// seconds after, until every update has shown. Reports, for each update, the
-// time from sending it to the first RankPathways answer whose
-// index_revision.courses is at or after the update's own revision (learnt
-// from the training service's change feed). Answers arrive some time after
-// the index was read, so each figure is an upper bound, by at most one
-// RankPathways latency.
-int MeasureUpdateLatency(const Options& options, tv1::TrainingService::Stub& training,
-                         mv1::MatcherService::Stub& matcher,
-                         const std::vector<std::string>& course_pool,
+// Sends the `k`th update, of the resource `write` names, and fills in the
+// rest of `write`. Returns what went wrong, or "".
+using Updater = std::function<std::string(int64_t k, Write* write)>;
+
+// An Updater that reads a resource when it does not know its etag (or
+// another writer changed it), then sends `update(current, k)`.
+template <typename Resource>
+Updater MakeUpdater(
+    const std::string& token, std::string what,
+    std::function<grpc::Status(grpc::ClientContext*, const std::string& name, Resource*)> get,
+    std::function<grpc::Status(grpc::ClientContext*, const Resource& current, int64_t k,
+                               Resource* updated)>
+        update) {
+  auto current = std::make_shared<std::unordered_map<std::string, Resource>>();
+  return [=](int64_t k, Write* write) -> std::string {
+    const std::string& name = write->name;
+    Resource& resource = (*current)[name];
+    for (int attempt = 0;; ++attempt) {
+      if (resource.etag().empty()) {
+        grpc::Status status = get(Context(token).get(), name, &resource);
+        if (!status.ok()) return absl::StrCat("Get", what, " ", name, ": ", status.error_message());
+      }
+      Resource updated;
+      write->sent = Clock::now();
+      grpc::Status status = update(Context(token).get(), resource, k, &updated);
+      if (status.error_code() == grpc::StatusCode::ABORTED && attempt == 0) {
+        resource.clear_etag();  // Changed by someone else: read it again.
+        continue;
+      }
+      if (!status.ok()) {
+        return absl::StrCat("Update", what, " ", name, ": ", status.error_message());
+      }
+      resource = std::move(updated);
+      write->etag = resource.etag();
+      return "";
+    }
+  };
+}
+
+// One writer updates courses (their places) or roles (their openings now) in
+// turn at `rate` a second for `seconds`, each update sent on schedule or as
+// soon as the one before finished; RankPathways runs at `concurrency`
+// meanwhile and for up to five seconds after, until every update has shown.
+// Reports, for each update, the time from sending it to the first
+// RankPathways answer whose index_revision.courses (or .roles) is at or
+// after the update's own revision (learnt from the service's change feed).
+// Answers arrive some time after the index was read, so each figure is an
+// upper bound, by at most one RankPathways latency.
+template <typename Change>
+int MeasureUpdateLatency(const Options& options, FeedLog<Change>& feed, const Updater& update,
+                         mv1::MatcherService::Stub& matcher, const std::vector<std::string>& pool,
                          const std::vector<mv1::RankPathwaysRequest>& queries) {
   const std::string& token = options.token;
-  CourseFeedLog feed;
-  if (!feed.Start(training, token)) return 1;
+  const char* what = options.update_roles ? "role" : "course";
 
   RevisionLog seen;
   std::atomic<int64_t> next_query{0};
@@ -654,9 +708,11 @@ int MeasureUpdateLatency(const Options& options, tv1::TrainingService::Stub& tra
       },
       [&](auto* context, auto* request, auto* response, auto done) {
         matcher.async()->RankPathways(
-            context, request, response, [&seen, response, done](grpc::Status status) {
+            context, request, response, [&options, &seen, response, done](grpc::Status status) {
               if (status.ok()) {
-                seen.Record(Clock::now(), response->index_revision().courses().token());
+                const mv1::IndexRevision& index = response->index_revision();
+                seen.Record(Clock::now(),
+                            options.update_roles ? index.roles().token() : index.courses().token());
               }
               done(status);
             });
@@ -667,7 +723,6 @@ int MeasureUpdateLatency(const Options& options, tv1::TrainingService::Stub& tra
   std::atomic<bool> stop_queries{false};
   std::string write_error;
   std::thread writer([&] {
-    std::unordered_map<std::string, tv1::Course> current;
     auto interval = std::chrono::nanoseconds(1'000'000'000 / options.write_rate);
     auto start = Clock::now();
     auto end = start + std::chrono::seconds(options.seconds);
@@ -675,41 +730,10 @@ int MeasureUpdateLatency(const Options& options, tv1::TrainingService::Stub& tra
       auto due = start + k * interval;
       if (due >= end) break;
       std::this_thread::sleep_until(due);
-      const std::string& name = course_pool[static_cast<size_t>(k) % course_pool.size()];
-      tv1::Course& course = current[name];
-      for (int attempt = 0;; ++attempt) {
-        if (course.etag().empty()) {
-          tv1::GetCourseRequest get;
-          get.set_name(name);
-          grpc::Status status = training.GetCourse(Context(token).get(), get, &course);
-          if (!status.ok()) {
-            write_error = absl::StrCat("GetCourse ", name, ": ", status.error_message());
-            break;
-          }
-        }
-        tv1::UpdateCourseRequest update;
-        update.mutable_course()->set_name(name);
-        update.mutable_course()->set_etag(course.etag());
-        // Places left change all the time; keep some, so it stays offered.
-        update.mutable_course()->set_places(8 + static_cast<int>(k % 23));
-        update.mutable_update_mask()->add_paths("places");
-        tv1::Course updated;
-        Write write{Clock::now(), name, ""};
-        grpc::Status status = training.UpdateCourse(Context(token).get(), update, &updated);
-        if (status.error_code() == grpc::StatusCode::ABORTED && attempt == 0) {
-          course.clear_etag();  // Changed by someone else: read it again.
-          continue;
-        }
-        if (!status.ok()) {
-          write_error = absl::StrCat("UpdateCourse ", name, ": ", status.error_message());
-          break;
-        }
-        course = std::move(updated);
-        write.etag = course.etag();
-        writes.push_back(std::move(write));
-        break;
-      }
+      Write write{Clock::now(), pool[static_cast<size_t>(k) % pool.size()], ""};
+      write_error = update(k, &write);
       if (!write_error.empty()) break;
+      writes.push_back(std::move(write));
     }
     writes_done.store(true);
   });
@@ -721,7 +745,7 @@ int MeasureUpdateLatency(const Options& options, tv1::TrainingService::Stub& tra
     auto give_up = Clock::now() + std::chrono::seconds(5);
     while (Clock::now() < give_up) {
       std::optional<std::string> last;
-      if (!writes.empty()) last = feed.Revision(writes.back().course, writes.back().etag);
+      if (!writes.empty()) last = feed.Revision(writes.back().name, writes.back().etag);
       if (writes.empty()) break;
       if (last.has_value()) {
         auto all = seen.Sorted();
@@ -741,7 +765,7 @@ int MeasureUpdateLatency(const Options& options, tv1::TrainingService::Stub& tra
     return 1;
   }
   if (writes.empty()) {
-    std::cerr << "no course was updated\n";
+    std::cerr << "no " << what << " was updated\n";
     return 1;
   }
 
@@ -749,7 +773,7 @@ int MeasureUpdateLatency(const Options& options, tv1::TrainingService::Stub& tra
   std::vector<double> latencies_ms;
   int64_t unknown_revision = 0, never_seen = 0;
   for (const Write& write : writes) {
-    std::optional<std::string> revision = feed.Revision(write.course, write.etag);
+    std::optional<std::string> revision = feed.Revision(write.name, write.etag);
     if (!revision.has_value()) {
       ++unknown_revision;
       continue;
@@ -768,7 +792,7 @@ int MeasureUpdateLatency(const Options& options, tv1::TrainingService::Stub& tra
   std::sort(latencies_ms.begin(), latencies_ms.end());
   double write_seconds =
       std::chrono::duration<double>(writes.back().sent - writes.front().sent).count();
-  std::printf("course updates: %zu at %.1f/s (asked %d/s) over %d s\n", writes.size(),
+  std::printf("%s updates: %zu at %.1f/s (asked %d/s) over %d s\n", what, writes.size(),
               write_seconds > 0 ? static_cast<double>(writes.size() - 1) / write_seconds : 0.0,
               options.write_rate, options.seconds);
   std::printf("rank_pathways meanwhile: %.0f qps, p50 %.0f us, p99 %.0f us, concurrency %d\n",
@@ -900,7 +924,64 @@ int Main(int argc, char** argv) {
         course_pool.push_back(economy->Course(i).name());
       }
     }
-    return MeasureUpdateLatency(options, *training, *matcher, course_pool, queries);
+    const std::string& token = options.token;
+    if (options.update_roles) {
+      std::vector<std::string> role_pool;
+      for (int i = 0; i < std::min(100, economy->options().roles); ++i) {
+        role_pool.push_back(economy->Role(i).name());
+      }
+      FeedLog<dv1::RoleChange> feed;
+      feed.Start(
+          token,
+          [&](grpc::ClientContext* context) {
+            return demand->WatchRoles(context, dv1::WatchRolesRequest());
+          },
+          [](const dv1::RoleChange& change) { return change.role().etag(); });
+      Updater update = MakeUpdater<dv1::Role>(
+          token, "Role",
+          [&](grpc::ClientContext* context, const std::string& name, dv1::Role* role) {
+            dv1::GetRoleRequest get;
+            get.set_name(name);
+            return demand->GetRole(context, get, role);
+          },
+          [&](grpc::ClientContext* context, const dv1::Role& current, int64_t k,
+              dv1::Role* updated) {
+            dv1::UpdateRoleRequest request;
+            request.mutable_role()->set_name(current.name());
+            request.mutable_role()->set_etag(current.etag());
+            // Vacancies open and fill all the time; keep some open.
+            *request.mutable_role()->mutable_openings() = current.openings();
+            request.mutable_role()->mutable_openings()->set_now(1 + static_cast<int>(k % 23));
+            request.mutable_update_mask()->add_paths("openings");
+            return demand->UpdateRole(context, request, updated);
+          });
+      return MeasureUpdateLatency(options, feed, update, *matcher, role_pool, queries);
+    }
+    FeedLog<tv1::CourseChange> feed;
+    feed.Start(
+        token,
+        [&](grpc::ClientContext* context) {
+          return training->WatchCourses(context, tv1::WatchCoursesRequest());
+        },
+        [](const tv1::CourseChange& change) { return change.course().etag(); });
+    Updater update = MakeUpdater<tv1::Course>(
+        token, "Course",
+        [&](grpc::ClientContext* context, const std::string& name, tv1::Course* course) {
+          tv1::GetCourseRequest get;
+          get.set_name(name);
+          return training->GetCourse(context, get, course);
+        },
+        [&](grpc::ClientContext* context, const tv1::Course& current, int64_t k,
+            tv1::Course* updated) {
+          tv1::UpdateCourseRequest request;
+          request.mutable_course()->set_name(current.name());
+          request.mutable_course()->set_etag(current.etag());
+          // Places left change all the time; keep some, so it stays offered.
+          request.mutable_course()->set_places(8 + static_cast<int>(k % 23));
+          request.mutable_update_mask()->add_paths("places");
+          return training->UpdateCourse(context, request, updated);
+        });
+    return MeasureUpdateLatency(options, feed, update, *matcher, course_pool, queries);
   }
 
   const std::string& token = options.token;

@@ -11,7 +11,8 @@
 #     courses are updated at WRITE_RATE a second for UPDATE_SECONDS and
 #     RankPathways runs at UPDATE_CONCURRENCY, with the matcher's own
 #     apply-lag histogram (matcher_feed_apply_lag_seconds) from its /metrics;
-#  2. measures throughput: health, rank_pathways, then the data services'
+#  2. the same for role updates (their openings), as employers fill posts;
+#  3. measures throughput: health, rank_pathways, then the data services'
 #     calls, each for SECONDS at CONCURRENCY (the write calls come last, as
 #     they add courses and roles the matcher would rank).
 #
@@ -69,24 +70,26 @@ load() {
     --demand "127.0.0.1:$demand_port" --profiles "127.0.0.1:$profiles_port" \
     --matcher "127.0.0.1:$matcher_port" --scale "$scale" --cpu 0 "$@"
 }
-apply_lag_buckets() { # the matcher's course apply-lag histogram: "le count" lines
+apply_lag_buckets() { # feed: the matcher's apply-lag histogram, as "le count" lines
   curl -sf "http://127.0.0.1:$matcher_metrics_port/metrics" |
-    awk '/^matcher_feed_apply_lag_seconds_bucket\{feed="courses"/ {
+    awk -v feed="$1" '$0 ~ "^matcher_feed_apply_lag_seconds_bucket\\{feed=\"" feed "\"" {
            match($0, /le="[^"]*"/); print substr($0, RSTART + 4, RLENGTH - 5), $2 }'
 }
 
 echo "== loading the $scale economy"
 load --load-only
-apply_lag_buckets >"$work/lag-before"
 
-echo "== course update to RankPathways ($scale economy, $write_rate updates/s," \
-  "RankPathways at concurrency $update_concurrency)"
 status=0
-load --update-latency --write-rate "$write_rate" --seconds "$update_seconds" \
-  --concurrency "$update_concurrency" || status=$?
-apply_lag_buckets >"$work/lag-after"
-echo "matcher_feed_apply_lag_seconds{feed=\"courses\"} during the updates (changes applied within):"
-paste "$work/lag-before" "$work/lag-after" | awk '{ printf "  <= %-6s s %d\n", $1, $4 - $2 }'
+for kind in courses roles; do
+  echo "== ${kind%s} update to RankPathways ($scale economy, $write_rate updates/s," \
+    "RankPathways at concurrency $update_concurrency)"
+  apply_lag_buckets "$kind" >"$work/lag-before"
+  load --update-latency --update-kind "$kind" --write-rate "$write_rate" \
+    --seconds "$update_seconds" --concurrency "$update_concurrency" || status=$?
+  apply_lag_buckets "$kind" >"$work/lag-after"
+  echo "matcher_feed_apply_lag_seconds{feed=\"$kind\"} during the updates (changes applied within):"
+  paste "$work/lag-before" "$work/lag-after" | awk '{ printf "  <= %-6s s %d\n", $1, $4 - $2 }'
+done
 
 echo "== throughput ($scale economy)"
 load --seconds "$seconds" --concurrency "$concurrency" || status=$?
