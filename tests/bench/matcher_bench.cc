@@ -1,8 +1,8 @@
 // Benchmarks of the matcher's engine on a generated economy.
 //
 //   matcher_bench [--scale=demo|city|region] [--queries=N] [--seed=N]
-//                 [--top-k=N] [--per-occupation=N] [--rank=0|1]
-//                 [Google Benchmark flags]
+//                 [--top-k=N] [--per-occupation=N] [--change=courses|roles]
+//                 [--rank=0|1] [Google Benchmark flags]
 //
 // Builds the index from a streamed economy (so the generated protos are
 // never all in memory) and reports the build time and the process's resident
@@ -11,7 +11,10 @@
 // of pathways per occupation; --top-k and --per-occupation change them) for N
 // generated profiles, one query at a time on one thread, once to warm the
 // caches a running service keeps (and to time what a home's first query
-// costs more) and once measured: it prints the p50, p99, mean and maximum,
+// costs more) and once measured (with --change, each measured query just
+// after a change to one course's cost or one role's openings, so the figures
+// show what a change costs the next ranking): it prints the p50, p99, mean
+// and maximum,
 // what the slowest 1% of queries and the 1% with the most plans did and a
 // digest of the answers, before Google Benchmark's own runs of
 // RankPathways, ExplainPathway and SkillGaps.
@@ -175,6 +178,7 @@ int main(int argc, char** argv) {
   bool rank = true;
   int top_k = 10;
   int per_occupation = 0;  // The service's default.
+  std::string change = "none";
   std::vector<char*> rest = {argv[0]};
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
@@ -188,6 +192,8 @@ int main(int argc, char** argv) {
       top_k = std::atoi(arg.c_str() + 8);
     } else if (arg.rfind("--per-occupation=", 0) == 0) {
       per_occupation = std::atoi(arg.c_str() + 17);
+    } else if (arg.rfind("--change=", 0) == 0) {
+      change = arg.substr(9);
     } else if (arg.rfind("--rank=", 0) == 0) {
       rank = arg.substr(7) != "0";
     } else {
@@ -196,9 +202,10 @@ int main(int argc, char** argv) {
   }
   std::optional<pathways::generator::Scale> scale = pathways::generator::ParseScale(scale_name);
   if (!scale.has_value() || queries <= 0 || top_k < 1 || top_k > 50 || per_occupation < 0 ||
-      per_occupation > 50) {
+      per_occupation > 50 || (change != "none" && change != "courses" && change != "roles")) {
     std::cerr << "usage: matcher_bench [--scale=demo|city|region] [--queries=N] [--seed=N] "
-                 "[--top-k=1..50] [--per-occupation=1..50] [--rank=0|1] [benchmark flags]\n";
+                 "[--top-k=1..50] [--per-occupation=1..50] [--change=courses|roles] [--rank=0|1] "
+                 "[benchmark flags]\n";
     return 2;
   }
 
@@ -299,8 +306,32 @@ int main(int argc, char** argv) {
   double in_reach = 0, screened = 0, bounded = 0, planned = 0, planned_full = 0, reused = 0,
          feasible = 0;
   std::vector<pathways::matcher::RankStats> each(queries);
+  // With --change, 50 courses (or roles) take turns to change, a little
+  // each time, before each measured query.
+  std::vector<pathways::training::v1::Course> changing_courses;
+  std::vector<pathways::demand::v1::Role> changing_roles;
+  for (int k = 0; k < 50; ++k) {
+    if (change == "courses") changing_courses.push_back(g.Course(k * 97 % options.courses));
+    if (change == "roles") changing_roles.push_back(g.Role(k * 397 % options.roles));
+  }
   for (int i = 0; i < queries; ++i) {
     pathways::matcher::RankStats stats;
+    if (!changing_courses.empty()) {
+      pathways::training::v1::Course& course = changing_courses[i % changing_courses.size()];
+      course.set_cost_pence(course.cost_pence() + 100);
+      if (absl::Status status = index.UpsertCourse(course); !status.ok()) {
+        std::cerr << "changing " << course.name() << " failed: " << status << "\n";
+        return 1;
+      }
+    }
+    if (!changing_roles.empty()) {
+      pathways::demand::v1::Role& role = changing_roles[i % changing_roles.size()];
+      role.mutable_openings()->set_now(role.openings().now() + 1);
+      if (absl::Status status = index.UpsertRole(role); !status.ok()) {
+        std::cerr << "changing " << role.name() << " failed: " << status << "\n";
+        return 1;
+      }
+    }
     const double c0 = ThreadCpuMicros();
     const auto t0 = Clock::now();
     absl::Status status = pathways::matcher::RankPathways(
@@ -330,8 +361,11 @@ int main(int argc, char** argv) {
   const std::string per_occupation_limit =
       per_occupation > 0 ? "at most " + std::to_string(per_occupation) + " an occupation"
                          : "the default limit per occupation";
-  std::printf("RankPathways (top %d, <= 3 steps, 30 km, %s), %d profiles, one thread:\n", top_k,
-              per_occupation_limit.c_str(), queries);
+  const char* changed = change == "courses" ? ", each just after a course changed"
+                        : change == "roles" ? ", each just after a role changed"
+                                            : "";
+  std::printf("RankPathways (top %d, <= 3 steps, 30 km, %s), %d profiles%s, one thread:\n", top_k,
+              per_occupation_limit.c_str(), queries, changed);
   std::printf("  wall: p50 %.0f us, p99 %.0f us, mean %.0f us, max %.0f us\n", w.p50, w.p99, w.mean,
               w.max);
   std::printf("  thread CPU: p50 %.0f us, p99 %.0f us, mean %.0f us, max %.0f us\n", c.p50, c.p99,
