@@ -474,8 +474,8 @@ class MatchIndex {
   std::vector<uint32_t> free_emerging_;
 
   // The last role changes, oldest first: the generation each made and the
-  // occupation it touched (a role moving occupation makes two). Those of
-  // `role_changes_base_` and before are forgotten.
+  // occupation it touched (replacing a role is two: the old one goes, the
+  // new one comes). Those of `role_changes_base_` and before are forgotten.
   struct RoleChange {
     uint64_t generation = 0;
     OccupationIndex occupation = 0;
