@@ -349,24 +349,43 @@ TEST_F(AreaTest, ThreadsShareOneCache) {
   std::vector<std::unique_ptr<Query>> queries;
   for (const std::string& home : homes) queries.push_back(QueryFrom({.outcode = home}));
   std::vector<size_t> expected;
-  for (const auto& query : queries) expected.push_back(Area(*query->context).roles().size());
+  auto expect_fresh = [&] {
+    expected.clear();
+    for (const auto& query : queries) expected.push_back(Area(*query->context).roles().size());
+  };
 
   AreaCache cache(size_t{1} << 20);
   constexpr int kThreads = 4, kGets = 200;
-  std::vector<int> wrong(kThreads, 0);
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      for (int i = 0; i < kGets; ++i) {
-        const size_t q = static_cast<size_t>(i + t) % queries.size();
-        if (cache.Get(*queries[q]->context)->roles().size() != expected[q]) ++wrong[t];
-      }
-    });
-  }
-  for (std::thread& thread : threads) thread.join();
-  for (int t = 0; t < kThreads; ++t) EXPECT_EQ(wrong[t], 0) << "thread " << t;
-  const AreaCache::Stats stats = cache.stats();
+  // Threads ask at once; after a role change they bring the areas up to
+  // date at once too, each keeping one of the same.
+  auto run = [&] {
+    std::vector<int> wrong(kThreads, 0);
+    std::vector<std::thread> threads;
+    for (int t = 0; t < kThreads; ++t) {
+      threads.emplace_back([&, t] {
+        for (int i = 0; i < kGets; ++i) {
+          const size_t q = static_cast<size_t>(i + t) % queries.size();
+          if (cache.Get(*queries[q]->context)->roles().size() != expected[q]) ++wrong[t];
+        }
+      });
+    }
+    for (std::thread& thread : threads) thread.join();
+    for (int t = 0; t < kThreads; ++t) EXPECT_EQ(wrong[t], 0) << "thread " << t;
+  };
+  expect_fresh();
+  run();
+  AreaCache::Stats stats = cache.stats();
   EXPECT_EQ(stats.hits + stats.misses, uint64_t{kThreads * kGets});
+  EXPECT_EQ(stats.patches, 0u);
+  EXPECT_EQ(stats.areas, homes.size());
+
+  AddRole(Role("porter-new", "kitchen porter", {{"clean surfaces", 2}}, "M4"));
+  ASSERT_TRUE(index_->RemoveRole("employers/e/roles/porter-0"));
+  expect_fresh();
+  run();
+  stats = cache.stats();
+  EXPECT_EQ(stats.hits + stats.patches + stats.misses, uint64_t{2 * kThreads * kGets});
+  EXPECT_GE(stats.patches, homes.size());
   EXPECT_EQ(stats.areas, homes.size());
 }
 
