@@ -916,14 +916,6 @@ int Main(int argc, char** argv) {
   }
   if (options.load_only) return 0;
   if (options.update_latency) {
-    std::vector<std::string> course_pool;
-    if (options.scale.empty()) {
-      course_pool.push_back(kLoadCourse);
-    } else {
-      for (int i = 0; i < std::min(100, economy->options().courses); ++i) {
-        course_pool.push_back(economy->Course(i).name());
-      }
-    }
     const std::string& token = options.token;
     if (options.update_roles) {
       std::vector<std::string> role_pool;
@@ -956,6 +948,14 @@ int Main(int argc, char** argv) {
             return demand->UpdateRole(context, request, updated);
           });
       return MeasureUpdateLatency(options, feed, update, *matcher, role_pool, queries);
+    }
+    std::vector<std::string> course_pool;
+    if (options.scale.empty()) {
+      course_pool.push_back(kLoadCourse);
+    } else {
+      for (int i = 0; i < std::min(100, economy->options().courses); ++i) {
+        course_pool.push_back(economy->Course(i).name());
+      }
     }
     FeedLog<tv1::CourseChange> feed;
     feed.Start(
