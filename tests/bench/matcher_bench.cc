@@ -14,9 +14,8 @@
 // costs more) and once measured (with --change, each measured query just
 // after a change to one course's cost or one role's openings, so the figures
 // show what a change costs the next ranking): it prints the p50, p99, mean
-// and maximum,
-// what the slowest 1% of queries and the 1% with the most plans did and a
-// digest of the answers, before Google Benchmark's own runs of
+// and maximum, what the slowest 1% of queries and the 1% with the most plans
+// did and a digest of the answers, before Google Benchmark's own runs of
 // RankPathways, ExplainPathway and SkillGaps.
 #include <benchmark/benchmark.h>
 #include <time.h>

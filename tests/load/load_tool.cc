@@ -730,7 +730,8 @@ int MeasureUpdateLatency(const Options& options, FeedLog<Change>& feed, const Up
       auto due = start + k * interval;
       if (due >= end) break;
       std::this_thread::sleep_until(due);
-      Write write{Clock::now(), pool[static_cast<size_t>(k) % pool.size()], ""};
+      Write write;
+      write.name = pool[static_cast<size_t>(k) % pool.size()];
       write_error = update(k, &write);
       if (!write_error.empty()) break;
       writes.push_back(std::move(write));
