@@ -283,6 +283,54 @@ TEST_F(MatcherServiceTest, ProfilesAreReadOnlyAsTheirOwnersAllow) {
             grpc::StatusCode::INVALID_ARGUMENT);
 }
 
+// The matcher reads a profile for each call and keeps none: once the
+// profiles service has erased it, no call can rank, explain or find gaps for
+// the person (the adviser hears what the profiles service tells advisers of
+// a profile that is not theirs or does not exist; an admin hears NOT_FOUND),
+// and nothing the matcher exports names them.
+TEST_F(MatcherServiceTest, AnErasedProfileLeavesNoTraceInTheMatcher) {
+  const std::string name = "profiles/p-consented";
+  mv1::RankPathwaysResponse ranked;
+  ASSERT_TRUE(Rank(adviser_, name, &ranked).ok());
+  ASSERT_GT(ranked.pathways_size(), 0);
+
+  pv1::DeleteProfileRequest erase;
+  erase.set_name(name);
+  pv1::DeleteProfileResponse receipt;
+  grpc::Status status = profiles_stub_->DeleteProfile(As(adviser_).get(), erase, &receipt);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+
+  status = Rank(adviser_, name, &ranked);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED) << status.error_message();
+  status = Rank(admin_, name, &ranked);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND) << status.error_message();
+  mv1::ExplainPathwayRequest explain;
+  explain.set_profile(name);
+  explain.set_role("employers/bolton-heating/roles/heat-pump-engineer");
+  mv1::ExplainPathwayResponse explained;
+  status = matcher_stub_->ExplainPathway(As(adviser_).get(), explain, &explained);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED) << status.error_message();
+  mv1::SkillGapsRequest gaps;
+  gaps.set_profile(name);
+  mv1::SkillGapsResponse found;
+  status = matcher_stub_->SkillGaps(As(adviser_).get(), gaps, &found);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED) << status.error_message();
+
+  // Metrics are aggregates: no label carries the profile or the person's
+  // home.
+  int labels = 0;
+  for (const prometheus::MetricFamily& family : matcher_->host().metrics().registry()->Collect()) {
+    for (const prometheus::ClientMetric& metric : family.metric) {
+      for (const prometheus::ClientMetric::Label& label : metric.label) {
+        ++labels;
+        EXPECT_EQ(label.value.find("p-consented"), std::string::npos) << family.name;
+        EXPECT_NE(label.value, "BL3") << family.name;
+      }
+    }
+  }
+  EXPECT_GT(labels, 0);
+}
+
 TEST_F(MatcherServiceTest, FollowsTheFeedsAsRolesAndCoursesChange) {
   // The matcher applies changes asynchronously from its feeds: ask again
   // until the ranking shows the change, for at most ten seconds.
